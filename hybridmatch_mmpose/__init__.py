@@ -1,0 +1,13 @@
+"""HybridMatch for MMPose 1.x.
+
+``import hybridmatch_mmpose`` registers every module of this package into
+MMPose's registries (``KEYPOINT_CODECS``, ``MODELS``, ``HOOKS``, ``METRICS``,
+...), so configs reach them by ``type=`` after
+``custom_imports = dict(imports=['hybridmatch_mmpose'], allow_failed_imports=False)``.
+It also allow-lists the types our checkpoints hold for
+``torch.load(weights_only=True)`` (see :mod:`hybridmatch_mmpose.engine.checkpoint`).
+"""
+from .version import __version__
+from . import engine, evaluation  # noqa: F401,E402
+
+__all__ = ['__version__']

@@ -1,0 +1,3 @@
+from .checkpoint import register_safe_globals  # noqa: F401
+
+register_safe_globals()

@@ -1,0 +1,3 @@
+from .face_landmark_metric import FaceLandmarkMetric
+
+__all__ = ['FaceLandmarkMetric']

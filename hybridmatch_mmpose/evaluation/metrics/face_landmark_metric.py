@@ -1,0 +1,170 @@
+"""NME, FR@x and AUC@x for face landmarks, for every subset of a test set."""
+import json
+import os.path as osp
+from typing import Dict, List, Optional, Sequence
+
+import numpy as np
+from mmengine.logging import MMLogger
+from mmpose.evaluation.functional.keypoint_eval import _calc_distances
+from mmpose.evaluation.metrics import NME
+from mmpose.registry import METRICS
+
+
+def auc_at(errors: np.ndarray, threshold: float) -> float:
+    """Area under the cumulative error distribution (CED) over
+    ``[0, threshold]``, normalised to [0, 1].
+
+    ``CED(x)`` is the fraction of samples whose error is ``<= x``, so the
+    integral has the closed form ``mean(max(0, 1 - e / threshold))`` (exact;
+    no sampling of the curve).
+    """
+    errors = np.asarray(errors, dtype=np.float64)
+    return float(np.mean(np.clip(1. - errors / threshold, 0., None)))
+
+
+def failure_rate_at(errors: np.ndarray, threshold: float) -> float:
+    """Fraction of samples whose error is larger than ``threshold``."""
+    return float(np.mean(np.asarray(errors) > threshold))
+
+
+def format_metrics_table(metrics: Dict[str, float]) -> str:
+    """Markdown table (one row per subset) of :class:`FaceLandmarkMetric`'s
+    output, e.g. as saved by ``tools/test.py --out``."""
+    subsets = [k[:-len('/NME')] for k in metrics if k.endswith('/NME')]
+    fr_key = next(k.split('/', 1)[1] for k in metrics if '/FR@' in k)
+    auc_key = next(k.split('/', 1)[1] for k in metrics if '/AUC@' in k)
+    lines = [f'| subset | NME (%) | {fr_key}% (%) | {auc_key}% (%) |',
+             '|---|---:|---:|---:|']
+    for s in subsets:
+        lines.append(f"| {s} | {metrics[f'{s}/NME']:.2f} | "
+                     f"{metrics[f'{s}/{fr_key}']:.2f} | "
+                     f"{metrics[f'{s}/{auc_key}']:.2f} |")
+    return '\n'.join(lines)
+
+
+@METRICS.register_module()
+class FaceLandmarkMetric(NME):
+    """NME, failure rate and AUC per test subset, as face-alignment papers
+    report them (HybridMatch, Tables 1-5).
+
+    Reuses MMPose's :class:`~mmpose.evaluation.metrics.NME` for collecting
+    predictions and for the normaliser (``keypoint_distance``: the outer eye
+    corners of ``DEFAULT_KEYPOINT_INDICES``, 36/45 for 300-W and 60/72 for
+    WFLW; ``use_norm_item='bbox_size'`` for AFLW), and adds per-image errors:
+
+    * ``e_n = mean_k ||p_nk - g_nk|| / L_n`` over visible keypoints (N,),
+    * ``NME = mean_n e_n``, ``FR@t = mean_n [e_n > t]``,
+      ``AUC@t = integral_0^t CED(x) dx / t`` (see :func:`auc_at`).
+
+    All three are reported in percent (NME 3.5 means 3.5 % of the
+    normaliser), like the paper; note that MMPose's own ``NME`` metric
+    reports a fraction.
+
+    Args:
+        norm_mode, norm_item, keypoint_indices: as MMPose's ``NME``.
+        subsets (dict, optional): subset name -> COCO annotation file whose
+            annotation ids form the subset, e.g. 300-W's
+            ``dict(common='.../face_landmarks_300w_valid_common.json',
+            challenge='.../face_landmarks_300w_valid_challenge.json')``.
+            Relative paths are resolved against ``data_root``. The whole
+            evaluated set is always reported as ``full``.
+        data_root (str, optional): root for relative ``subsets`` paths.
+        threshold (float): FR / AUC threshold as a fraction. Defaults to 0.1.
+        prefix (str, optional): metric name prefix.
+
+    Output keys: ``NME`` (full set, the key the stock checkpoint hook's
+    ``save_best='NME'`` watches), and ``{subset}/NME``, ``{subset}/FR@10``,
+    ``{subset}/AUC@10`` for ``full`` and every subset.
+    """
+
+    def __init__(self,
+                 norm_mode: str = 'keypoint_distance',
+                 norm_item: Optional[str] = None,
+                 keypoint_indices: Optional[Sequence[int]] = None,
+                 subsets: Optional[Dict[str, str]] = None,
+                 data_root: Optional[str] = None,
+                 threshold: float = 0.1,
+                 collect_device: str = 'cpu',
+                 prefix: Optional[str] = None) -> None:
+        super().__init__(
+            norm_mode=norm_mode,
+            norm_item=norm_item,
+            keypoint_indices=keypoint_indices,
+            collect_device=collect_device,
+            prefix=prefix)
+        if not 0 < threshold <= 1:
+            raise ValueError(
+                f'FaceLandmarkMetric: threshold must be in (0, 1], got '
+                f'{threshold}')
+        self.threshold = threshold
+        self.subset_files = dict(subsets or {})
+        self.data_root = data_root
+        self._subset_ids: Optional[Dict[str, set]] = None
+
+    # ------------------------------------------------------------------ #
+    def _load_subsets(self) -> Dict[str, set]:
+        if self._subset_ids is None:
+            self._subset_ids = {}
+            for name, path in self.subset_files.items():
+                if self.data_root and not osp.isabs(path):
+                    path = osp.join(self.data_root, path)
+                if not osp.isfile(path):
+                    raise FileNotFoundError(
+                        f'FaceLandmarkMetric: subset {name!r} annotation file '
+                        f'{path} not found; fix `subsets` / `data_root` in '
+                        'the evaluator config.')
+                with open(path) as f:
+                    anns = json.load(f)['annotations']
+                self._subset_ids[name] = {int(a['id']) for a in anns}
+        return self._subset_ids
+
+    def process(self, data_batch: Sequence[dict],
+                data_samples: Sequence[dict]) -> None:
+        start = len(self.results)
+        super().process(data_batch, data_samples)
+        for result, data_sample in zip(self.results[start:], data_samples):
+            result['id'] = int(data_sample.get('id', -1))
+
+    def per_sample_errors(self, results: List[dict]) -> np.ndarray:
+        """Normalised mean error of each sample, shape (N,)."""
+        pred = np.concatenate([r['pred_coords'] for r in results])
+        gt = np.concatenate([r['gt_coords'] for r in results])
+        mask = np.concatenate([r['mask'] for r in results])
+        if self.norm_mode == 'use_norm_item':
+            norm = np.concatenate([r[self.norm_item] for r in results])
+            norm = np.tile(norm, [1, 2])
+        else:
+            if self.keypoint_indices is None:
+                name = self.dataset_meta['dataset_name']
+                if name not in self.DEFAULT_KEYPOINT_INDICES:
+                    raise KeyError(
+                        f'FaceLandmarkMetric: no default eye-corner indices '
+                        f'for dataset {name!r}; set `keypoint_indices`.')
+                self.keypoint_indices = self.DEFAULT_KEYPOINT_INDICES[name]
+            norm = self._get_normalize_factor(gt_coords=gt)
+        distances = _calc_distances(pred, gt, mask, norm)  # (K, N), -1 = off
+        valid = distances != -1
+        return np.where(valid, distances, 0).sum(0) / np.maximum(
+            valid.sum(0), 1)
+
+    def compute_metrics(self, results: list) -> Dict[str, float]:
+        errors = self.per_sample_errors(results)
+        ids = np.array([r['id'] for r in results])
+        groups = {'full': np.ones(len(errors), dtype=bool)}
+        for name, members in self._load_subsets().items():
+            groups[name] = np.isin(ids, list(members))
+
+        t_pct = int(round(self.threshold * 100))
+        metrics = {}
+        for name, selected in groups.items():
+            if not selected.any():
+                continue
+            e = errors[selected]
+            metrics[f'{name}/NME'] = 100 * float(e.mean())
+            metrics[f'{name}/FR@{t_pct}'] = 100 * failure_rate_at(
+                e, self.threshold)
+            metrics[f'{name}/AUC@{t_pct}'] = 100 * auc_at(e, self.threshold)
+        metrics['NME'] = metrics['full/NME']
+        MMLogger.get_current_instance().info(
+            '\n' + format_metrics_table(metrics))
+        return metrics

@@ -1,0 +1,55 @@
+"""Train a pose model: MMPose's ``tools/train.py`` with the plugin loaded.
+
+Same command line as MMPose's (config, ``--work-dir``, ``--resume``, ``--amp``,
+``--cfg-options``, ``--launcher``, ...) plus:
+
+  --pretrained [CHECKPOINT]  initialise the backbone from CHECKPOINT (default:
+                             the stock ImageNet HRNetV2-W18,
+                             open-mmlab://msra/hrnetv2_w18). Without it, our
+                             configs train from scratch and never go online.
+"""
+import argparse
+import sys
+
+from mmengine.config import Config
+from mmengine.runner import Runner
+
+import hybridmatch_mmpose  # noqa: F401  (registers modules, safe checkpoint loading)
+from hybridmatch_mmpose.utils.mmpose_tools import load_mmpose_tool
+from hybridmatch_mmpose.utils.pretrained import (
+    STOCK_HRNET_W18_IMAGENET, PretrainedWeightsUnreachable,
+    check_pretrained_reachable, set_pretrained)
+
+
+def parse_extra_args(argv):
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument(
+        '--pretrained', nargs='?', const=STOCK_HRNET_W18_IMAGENET,
+        default=None)
+    return parser.parse_known_args(argv)
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    extra, rest = parse_extra_args(argv)
+    mm_train = load_mmpose_tool('train')
+    sys.argv = [sys.argv[0]] + rest
+    if '-h' in rest or '--help' in rest:
+        print(__doc__)
+    args = mm_train.parse_args()
+
+    cfg = Config.fromfile(args.config)
+    cfg = mm_train.merge_args(cfg, args)
+    if extra.pretrained is not None:
+        set_pretrained(cfg.model, extra.pretrained)
+    try:
+        check_pretrained_reachable(cfg.model)
+    except PretrainedWeightsUnreachable as err:
+        sys.exit(f'ERROR: {err}')
+
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+
+
+if __name__ == '__main__':
+    main()
