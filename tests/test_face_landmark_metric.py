@@ -1,0 +1,112 @@
+"""FaceLandmarkMetric against independent computations."""
+import json
+
+import numpy as np
+import pytest
+
+from hybridmatch_mmpose.evaluation.metrics.face_landmark_metric import (
+    FaceLandmarkMetric, auc_at, failure_rate_at, format_metrics_table)
+from mmpose.registry import METRICS
+
+
+def _samples(rng, n, k=68):
+    gt = rng.uniform(20, 200, size=(n, k, 2))
+    pred = gt + rng.normal(0, 3, size=(n, k, 2)) * rng.uniform(0.2, 6, (n, 1, 1))
+    samples = []
+    for i in range(n):
+        samples.append(
+            dict(
+                id=100 + i,
+                pred_instances=dict(keypoints=pred[i:i + 1]),
+                gt_instances=dict(
+                    keypoints=gt[i:i + 1],
+                    keypoints_visible=np.ones((1, k)),
+                    bboxes=np.array([[10., 20., 110., 160.]]))))
+    return gt, pred, samples
+
+
+def _write_subset(path, ids):
+    path.write_text(json.dumps(dict(annotations=[dict(id=i) for i in ids])))
+
+
+def test_registered():
+    assert METRICS.get('FaceLandmarkMetric') is FaceLandmarkMetric
+
+
+def test_nme_fr_auc_per_subset_match_a_loop(tmp_path):
+    rng = np.random.default_rng(0)
+    gt, pred, samples = _samples(rng, 40)
+    _write_subset(tmp_path / 'common.json', range(100, 130))
+    _write_subset(tmp_path / 'challenge.json', range(130, 140))
+    metric = FaceLandmarkMetric(
+        data_root=str(tmp_path),
+        subsets=dict(common='common.json', challenge='challenge.json'))
+    metric.dataset_meta = dict(dataset_name='300w')
+    metric.process([], samples[:25])
+    metric.process([], samples[25:])
+    out = metric.compute_metrics(metric.results)
+
+    # independent: plain loops, outer eye corners 36 / 45
+    errors = []
+    for g, p in zip(gt, pred):
+        iod = np.hypot(*(g[36] - g[45]))
+        errors.append(np.mean([np.hypot(*(p[k] - g[k])) for k in range(68)]) / iod)
+    errors = np.array(errors)
+    for name, sel in dict(full=slice(0, 40), common=slice(0, 30),
+                          challenge=slice(30, 40)).items():
+        e = errors[sel]
+        assert out[f'{name}/NME'] == pytest.approx(100 * e.mean(), rel=1e-6)
+        assert out[f'{name}/FR@10'] == pytest.approx(100 * np.mean(e > 0.1))
+        # AUC: numeric integral of the sampled CED curve over [0, 0.1]
+        xs = np.linspace(0, 0.1, 100001)
+        ced = (e[None, :] <= xs[:, None]).mean(1)
+        assert out[f'{name}/AUC@10'] == pytest.approx(
+            100 * np.trapz(ced, xs) / 0.1, abs=1e-3)
+    assert out['NME'] == out['full/NME']
+    assert 0 < out['full/FR@10'] < 100  # the data exercise both branches
+    assert '| challenge |' in format_metrics_table(out)
+
+
+def test_bbox_size_normalisation_for_aflw():
+    rng = np.random.default_rng(1)
+    gt, pred, samples = _samples(rng, 5, k=19)
+    metric = FaceLandmarkMetric(norm_mode='use_norm_item', norm_item='bbox_size')
+    metric.dataset_meta = dict(dataset_name='aflw')
+    metric.process([], samples)
+    out = metric.compute_metrics(metric.results)
+    box = 140.  # max(w, h) of [10, 20, 110, 160]
+    expected = np.mean(np.linalg.norm(pred - gt, axis=-1).mean(1) / box)
+    assert out['full/NME'] == pytest.approx(100 * expected)
+
+
+def test_invisible_keypoints_are_ignored():
+    rng = np.random.default_rng(2)
+    gt, pred, samples = _samples(rng, 3)
+    for s in samples:
+        s['gt_instances']['keypoints_visible'][0, 60:] = 0
+        s['pred_instances']['keypoints'][0, 60:] += 1e4  # must not count
+    metric = FaceLandmarkMetric()
+    metric.dataset_meta = dict(dataset_name='300w')
+    metric.process([], samples)
+    out = metric.compute_metrics(metric.results)
+    iod = np.linalg.norm(gt[:, 36] - gt[:, 45], axis=-1)
+    expected = (np.linalg.norm(pred - gt, axis=-1)[:, :60].mean(1) / iod).mean()
+    assert out['full/NME'] == pytest.approx(100 * expected)
+
+
+def test_closed_form_auc_and_failure_rate():
+    e = np.array([0.0, 0.05, 0.1, 0.2])
+    assert auc_at(e, 0.1) == pytest.approx((1 + 0.5 + 0 + 0) / 4)
+    assert failure_rate_at(e, 0.1) == pytest.approx(0.25)
+
+
+def test_missing_subset_file_names_it(tmp_path):
+    metric = FaceLandmarkMetric(
+        data_root=str(tmp_path), subsets=dict(common='nope.json'))
+    with pytest.raises(FileNotFoundError, match='nope.json'):
+        metric._load_subsets()
+
+
+def test_bad_threshold():
+    with pytest.raises(ValueError, match='threshold'):
+        FaceLandmarkMetric(threshold=0)

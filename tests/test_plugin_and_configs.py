@@ -1,0 +1,70 @@
+"""The plugin registers into MMPose, configs inherit the stock ones, and
+nothing reaches for the internet unless asked."""
+import glob
+import os.path as osp
+import urllib.request
+
+import pytest
+from mmengine.config import Config
+
+import hybridmatch_mmpose
+from hybridmatch_mmpose.utils.pretrained import (
+    STOCK_HRNET_W18_IMAGENET, PretrainedWeightsUnreachable,
+    check_pretrained_reachable, iter_pretrained, set_pretrained)
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+CONFIGS = sorted(glob.glob(osp.join(REPO, 'configs', '**', '*.py'), recursive=True))
+
+
+def test_version():
+    assert hybridmatch_mmpose.__version__
+
+
+@pytest.mark.parametrize('path', CONFIGS, ids=lambda p: osp.relpath(p, REPO))
+def test_config_inherits_stock_and_is_offline(path):
+    cfg = Config.fromfile(path)
+    assert cfg.custom_imports == dict(
+        imports=['hybridmatch_mmpose'], allow_failed_imports=False)
+    # inherited from MMPose's stock 300-W HRNetV2-W18 config
+    assert cfg.model.backbone.type == 'HRNet'
+    assert cfg.model.neck.type == 'FeatureMapProcessor'
+    assert cfg.train_dataloader.dataset.type == 'Face300WDataset'
+    # offline by default: no pretrained checkpoint anywhere in the model
+    assert list(iter_pretrained(cfg.model)) == []
+
+
+def test_stock_config_names_imagenet_weights():
+    cfg = Config.fromfile(CONFIGS[0])
+    set_pretrained(cfg.model)
+    assert list(iter_pretrained(cfg.model)) == [
+        ('model.backbone.init_cfg', STOCK_HRNET_W18_IMAGENET)]
+
+
+def test_unreachable_weights_give_a_clear_error(monkeypatch, tmp_path):
+    monkeypatch.setenv('TORCH_HOME', str(tmp_path))  # empty hub cache
+
+    def offline(*args, **kwargs):
+        raise urllib.error.URLError('Temporary failure in name resolution')
+
+    monkeypatch.setattr(urllib.request, 'urlopen', offline)
+    model = dict(backbone=dict(type='HRNet'))
+    set_pretrained(model)
+    with pytest.raises(PretrainedWeightsUnreachable) as err:
+        check_pretrained_reachable(model)
+    msg = str(err.value)
+    assert 'model.backbone.init_cfg' in msg and 'hrnetv2_w18' in msg
+    assert 'drop --pretrained' in msg
+
+    # a cached download is enough, offline
+    url = 'https://download.openmmlab.com/pretrain/third_party/hrnetv2_w18-00eb2006.pth'
+    cached = tmp_path / 'hub' / 'checkpoints' / osp.basename(url)
+    cached.parent.mkdir(parents=True)
+    cached.write_bytes(b'')
+    check_pretrained_reachable(model)
+
+
+def test_missing_local_pretrained_file(tmp_path):
+    model = dict(backbone=dict(type='HRNet'))
+    set_pretrained(model, str(tmp_path / 'nope.pth'))
+    with pytest.raises(PretrainedWeightsUnreachable, match='nope.pth'):
+        check_pretrained_reachable(model)
