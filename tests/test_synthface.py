@@ -1,0 +1,307 @@
+"""Tests of SynthFace-68 (hybridmatch_mmpose/datasets/synthface.py) and its
+CLI tools/make_synthface.py.
+
+Expected values are recomputed here from the written files (keypoint boxes
+with numpy, image statistics with OpenCV), not taken from the generator.
+Tiny sets (128 px) keep the file fast.
+"""
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from hybridmatch_mmpose.datasets.synthface import (FLIP_INDICES,
+                                                   generate_synthface)
+
+REPO = Path(__file__).resolve().parents[1]
+CLI = REPO / 'tools' / 'make_synthface.py'
+ANN = {
+    'train': 'face_landmarks_300w_train.json',
+    'valid': 'face_landmarks_300w_valid.json',
+    'common': 'face_landmarks_300w_valid_common.json',
+    'challenge': 'face_landmarks_300w_valid_challenge.json',
+}
+SMALL = dict(num_train=12, num_test=6, image_size=128, seed=3)
+
+def _load(root, key):
+    with open(Path(root) / 'annotations' / ANN[key]) as f:
+        return json.load(f)
+
+
+def _keypoints(data):
+    """{image_id: (68, 2)} from a COCO-style file."""
+    return {
+        a['image_id']: np.asarray(a['keypoints'], float).reshape(-1, 3)[:, :2]
+        for a in data['annotations']
+    }
+
+
+def _gray(root, file_name):
+    img = cv2.imread(str(Path(root) / 'images' / file_name))
+    assert img is not None, file_name
+    return cv2.cvtColor(img, cv2.COLOR_BGR2GRAY).astype(np.float32)
+
+
+@pytest.fixture(scope='module')
+def small_set(tmp_path_factory):
+    root = tmp_path_factory.mktemp('synthface_a')
+    summary = generate_synthface(str(root), workers=1, **SMALL)
+    return root, summary
+
+
+@pytest.fixture(scope='module')
+def clean_set(tmp_path_factory):
+    """difficulty 0: no rotation, occluders, blur or noise."""
+    root = tmp_path_factory.mktemp('synthface_clean')
+    generate_synthface(str(root), num_train=10, num_test=2, image_size=128,
+                       seed=5, difficulty=0.0, contact_sheet=None)
+    return root
+
+
+def test_layout_and_boxes(small_set):
+    root, summary = small_set
+    assert (root / 'synthface_meta.json').is_file()
+    assert (root / 'contact_sheet.png').is_file()
+    data = {k: _load(root, k) for k in ANN}
+    assert len(data['train']['images']) == 12
+    assert len(data['valid']['images']) == 6
+    assert len(data['challenge']['images']) == round(0.2 * 6)
+    assert summary['valid_challenge'] == len(data['challenge']['images'])
+
+    for key, d in data.items():
+        assert [c['name'] for c in d['categories']] == ['face']
+        assert len(d['images']) == len(d['annotations'])
+        for im, ann in zip(d['images'], d['annotations']):
+            assert ann['image_id'] == im['id']
+            assert (im['width'], im['height']) == (128, 128)
+            split = 'train' if key == 'train' else 'test'
+            assert im['file_name'].startswith(split + '/')
+            img = cv2.imread(str(root / 'images' / im['file_name']))
+            assert img.shape == (128, 128, 3)
+            kp = np.asarray(ann['keypoints'], float).reshape(-1, 3)
+            assert kp.shape == (68, 3) and ann['num_keypoints'] == 68
+            assert np.all(kp[:, 2] == 1)
+            lo, hi = kp[:, :2].min(0), kp[:, :2].max(0)
+            # centre of the keypoint box, scale = its longer side / 200
+            np.testing.assert_allclose(ann['center'], (lo + hi) / 2,
+                                       atol=2e-3)
+            assert ann['scale'] * 200 == pytest.approx((hi - lo).max(),
+                                                       abs=1e-3)
+            # bbox: keypoint box enlarged 1.2x about its centre
+            x, y, w, h = ann['bbox']
+            np.testing.assert_allclose([w, h], (hi - lo) * 1.2, atol=1e-6)
+            np.testing.assert_allclose([x + w / 2, y + h / 2], (lo + hi) / 2,
+                                       atol=1e-6)
+            assert ann['area'] == pytest.approx(w * h)
+            # face box 40-70 % of the image side at difficulty 1
+            assert 0.38 * 128 <= (hi - lo).max() <= 0.72 * 128
+
+    train_ids = [im['id'] for im in data['train']['images']]
+    valid_ids = [im['id'] for im in data['valid']['images']]
+    common = {im['id'] for im in data['common']['images']}
+    chal = {im['id'] for im in data['challenge']['images']}
+    assert len(set(train_ids + valid_ids)) == len(train_ids) + len(valid_ids)
+    assert not common & chal and common | chal == set(valid_ids)
+    ann_ids = [a['id'] for d in (data['train'], data['valid'])
+               for a in d['annotations']]
+    assert len(set(ann_ids)) == len(ann_ids)
+    # subset files repeat the full test file's entries unchanged
+    full = {a['image_id']: a for a in data['valid']['annotations']}
+    for key in ('common', 'challenge'):
+        for a in data[key]['annotations']:
+            assert a == full[a['image_id']]
+
+
+def test_landmarks_inside_image(small_set):
+    root, _ = small_set
+    for key in ('train', 'common', 'challenge'):
+        for kp in _keypoints(_load(root, key)).values():
+            assert np.all(kp >= 0) and np.all(kp <= 127), key
+
+
+def test_deterministic_and_worker_independent(small_set, tmp_path):
+    root, _ = small_set
+    again = tmp_path / 'again'
+    generate_synthface(str(again), workers=2, contact_sheet=None, **SMALL)
+    for name in ANN.values():
+        assert (root / 'annotations' / name).read_bytes() == \
+            (again / 'annotations' / name).read_bytes(), name
+    for split, n in (('train', 12), ('test', 6)):
+        for i in range(n):
+            rel = Path('images') / split / f'{i:06d}.jpg'
+            assert (root / rel).read_bytes() == (again / rel).read_bytes()
+
+
+def test_other_seed_differs(small_set, tmp_path):
+    root, _ = small_set
+    other = tmp_path / 'other'
+    generate_synthface(str(other), num_train=4, num_test=2, image_size=128,
+                       seed=SMALL['seed'] + 1, contact_sheet=None)
+    a, b = _keypoints(_load(root, 'train')), _keypoints(_load(other, 'train'))
+    for iid in b:
+        assert np.abs(a[iid] - b[iid]).max() > 1.0
+        rel = f'train/{iid - 1:06d}.jpg'
+        assert np.abs(_gray(root, rel) - _gray(other, rel)).mean() > 5
+
+
+def test_shapes_vary_and_respect_ibug_semantics(small_set):
+    root, _ = small_set
+    kps = np.stack(list(_keypoints(_load(root, 'train')).values()))
+    # normalise by the inter-ocular distance: shapes are not copies
+    iod = np.linalg.norm(kps[:, 36] - kps[:, 45], axis=1)
+    assert np.all(iod > 10)
+    centred = (kps - kps.mean(1, keepdims=True)) / iod[:, None, None]
+    assert np.std(centred, axis=0).mean() > 0.05
+    # the permutation is an involution and the subject's right eye (36-41)
+    # is on the image left of the left eye (42-47) after undoing rotation:
+    # check it on the eye corner order relative to the nose bridge
+    assert [FLIP_INDICES[i] for i in FLIP_INDICES] == list(range(68))
+    for kp in kps:
+        v = kp[45] - kp[36]  # outer corners, left-to-right for the viewer
+        n = kp[30] - kp[27]  # down the nose
+        assert v[0] * n[1] - v[1] * n[0] > 0  # nose points "down" of v
+
+
+def _local_contrast(gray):
+    k = np.ones((5, 5), np.uint8)
+    return cv2.morphologyEx(gray, cv2.MORPH_GRADIENT, k)
+
+
+def _sample(img, pts):
+    xy = np.clip(np.round(pts).astype(int), 0, np.array(img.shape[::-1]) - 1)
+    return img[xy[:, 1], xy[:, 0]]
+
+
+def test_pixels_determine_landmarks(clean_set, small_set):
+    """Landmarks sit on drawn edges/lines: the local contrast (5x5
+    morphological gradient) at the landmarks is far above that at random
+    points of the face box, and drops when the landmarks are shifted."""
+    rng = np.random.default_rng(0)
+    for root, min_ratio in ((clean_set, 2.0), (small_set[0], 1.4)):
+        data = _load(root, 'train')
+        kps = _keypoints(data)
+        at_lm, at_rand, at_shift = [], [], []
+        per_part = {p: [] for p in ('jaw', 'brows', 'nose', 'eyes', 'mouth')}
+        parts = dict(jaw=range(0, 17), brows=range(17, 27),
+                     nose=range(27, 36), eyes=range(36, 48),
+                     mouth=range(48, 68))
+        for im in data['images']:
+            con = _local_contrast(_gray(root, im['file_name']))
+            kp = kps[im['id']]
+            lo, hi = kp.min(0), kp.max(0)
+            rand = lo + rng.random((200, 2)) * (hi - lo)
+            at_lm.append(_sample(con, kp).mean())
+            at_rand.append(_sample(con, rand).mean())
+            shift = np.array([4.0, 4.0])
+            at_shift.append(_sample(con, kp + shift).mean())
+            for p, idx in parts.items():
+                per_part[p].append(_sample(con, kp[list(idx)]).mean())
+        lm, rnd = np.mean(at_lm), np.mean(at_rand)
+        assert lm > min_ratio * rnd, (root, lm, rnd)
+        assert lm > 1.2 * np.mean(at_shift), (root, lm, np.mean(at_shift))
+        if root == clean_set:
+            for p, v in per_part.items():
+                assert np.mean(v) > 1.5 * rnd, (p, np.mean(v), rnd)
+
+
+def test_open_mouth_is_dark_inside(clean_set):
+    """Where the inner lips are apart, the inner mouth is drawn dark: darker
+    than the lip pixels between the outer and inner lower lip."""
+    data = _load(clean_set, 'train')
+    kps = _keypoints(data)
+    checked = 0
+    for im in data['images']:
+        kp = kps[im['id']]
+        if kp[66, 1] - kp[62, 1] < 4:
+            continue
+        gray = _gray(clean_set, im['file_name'])
+        inner = _sample(gray, [kp[62] * 0.15 + kp[66] * 0.85])[0]
+        lip = _sample(gray, [(kp[66] + kp[57]) / 2])[0]
+        assert inner < lip, (im['file_name'], inner, lip)
+        checked += 1
+    assert checked >= 1
+
+
+def test_cli_writes_set_and_contact_sheet(tmp_path, capsys):
+    out = tmp_path / 'cli'
+    sheet = tmp_path / 'sheet.png'
+    env = dict(os.environ)
+    env['PYTHONPATH'] = str(REPO) + os.pathsep + env.get('PYTHONPATH', '')
+    cmd = [sys.executable, str(CLI), '--out', str(out), '--num-train', '4',
+           '--num-test', '2', '--image-size', '96', '--seed', '7',
+           '--workers', '1', '--contact-sheet', str(sheet)]
+    res = subprocess.run(cmd, env=env, capture_output=True, text=True,
+                         timeout=120)
+    assert res.returncode == 0, res.stderr
+    img = cv2.imread(str(sheet))
+    assert img is not None and img.shape == (4 * 256, 6 * 256, 3)
+    meta = json.loads((out / 'synthface_meta.json').read_text())
+    assert meta['args']['num_train'] == 4 and meta['seed'] == 7
+    assert len(_load(out, 'valid')['images']) == 2
+    # a second run with the same arguments leaves the set alone (run
+    # in-process: a subprocess pays the package import again)
+    stamp = (out / 'images' / 'train' / '000000.jpg').stat().st_mtime_ns
+    spec = importlib.util.spec_from_file_location('make_synthface', CLI)
+    cli = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(cli)
+    assert cli.main(cmd[2:] + ['--skip-if-exists']) == 0
+    assert 'up to date' in capsys.readouterr().out
+    assert (out / 'images' / 'train' /
+            '000000.jpg').stat().st_mtime_ns == stamp
+    # other arguments regenerate
+    assert cli.main(cmd[2:] + ['--skip-if-exists', '--num-train', '3']) == 0
+    assert len(_load(out, 'train')['images']) == 3
+    assert not (out / 'images' / 'train' / '000003.jpg').exists()
+
+
+def test_mmpose_face300w_dataset_loads(small_set):
+    pytest.importorskip('mmpose')
+    from mmpose.datasets import Face300WDataset
+    root, _ = small_set
+    ds = Face300WDataset(
+        data_root=str(root) + '/',
+        ann_file='annotations/face_landmarks_300w_train.json',
+        data_prefix=dict(img='images/'),
+        pipeline=[],
+        test_mode=False)
+    assert len(ds) == 12
+    item = ds[0]
+    assert item['keypoints'].shape == (1, 68, 2)
+    assert Path(item['img_path']).is_file()
+    ann = _load(root, 'train')['annotations'][0]
+    kp = np.asarray(ann['keypoints'], float).reshape(-1, 3)[:, :2]
+    np.testing.assert_allclose(item['keypoints'][0], kp, atol=1e-3)
+    # MMPose builds the crop box from center/scale: a square of scale*200
+    x0, y0, x1, y1 = item['bbox'][0]
+    assert x1 - x0 == pytest.approx(ann['scale'] * 200, rel=1e-4)
+    valid = Face300WDataset(
+        data_root=str(root) + '/',
+        ann_file='annotations/face_landmarks_300w_valid.json',
+        data_prefix=dict(img='images/'),
+        pipeline=[],
+        test_mode=True)
+    assert len(valid) == 6
+
+
+def test_packaged_shape_prior_is_the_shared_300w_csvs():
+    """The prior shipped in the package is byte-identical to the real 300-W
+    CSVs in ../shared (when they are at hand), so generation needs no
+    files outside the clone."""
+    import gzip
+    from hybridmatch_mmpose.datasets.synthface import (PACKAGED_PRIOR_DIR,
+                                                       default_annotation_dir)
+    assert default_annotation_dir() == PACKAGED_PRIOR_DIR or \
+        os.environ.get('SYNTHFACE_300W_CSV_DIR')
+    shared = REPO.parent / 'shared' / 'data' / '300w_annotations'
+    if not shared.is_dir():
+        pytest.skip('../shared/data not beside this clone')
+    for name in ('valid', 'test'):
+        packaged = Path(PACKAGED_PRIOR_DIR) / f'face_landmarks_300w_{name}.csv.gz'
+        with gzip.open(packaged) as f:
+            assert f.read() == (shared / f'face_landmarks_300w_{name}.csv').read_bytes()
