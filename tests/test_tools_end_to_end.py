@@ -12,7 +12,7 @@ from hybridmatch_mmpose.datasets.synthface import generate_synthface
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIG = osp.join(REPO, 'configs', 'synthface',
-                  'td-hm_hrnetv2-w18_synthface-128x128_cpu.py')
+                  'td-hm_hrnetv2-w18_synthface-64x64_cpu.py')
 
 
 def _run(args, **kwargs):

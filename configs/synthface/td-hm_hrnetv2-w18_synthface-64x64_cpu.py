@@ -1,6 +1,6 @@
 # Stock supervised HRNetV2-W18 (MMPose's 300-W config, unchanged model and
 # pipelines) on the embedded SynthFace-68 data set, shrunk to a CPU budget:
-# 128x128 input, 32x32 heatmaps, iteration-based short schedule, no ImageNet
+# 64x64 input, 16x16 heatmaps, iteration-based short schedule, no ImageNet
 # weights (offline; pass `tools/train.py --pretrained` to use them).
 _base_ = ['mmpose::face_2d_keypoint/topdown_heatmap/300w/'
           'td-hm_hrnetv2-w18_8xb64-60e_300w-256x256.py']
@@ -11,8 +11,8 @@ custom_imports = dict(imports=['hybridmatch_mmpose'], allow_failed_imports=False
 max_iters = 600
 val_interval = 600
 batch_size = 16
-input_size = (128, 128)
-heatmap_size = (32, 32)
+input_size = (64, 64)
+heatmap_size = (16, 16)
 data_root = 'data/synthface/'
 randomness = dict(seed=0)
 
