@@ -1,0 +1,3 @@
+from .hybrid_label import HybridLabel
+
+__all__ = ['HybridLabel']

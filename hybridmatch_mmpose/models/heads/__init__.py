@@ -1,0 +1,3 @@
+from .hybridmatch_head import HybridMatchHead, OneDRegressor
+
+__all__ = ['HybridMatchHead', 'OneDRegressor']

@@ -1,0 +1,3 @@
+from .confidence_regularized_loss import ConfidenceRegularizedLoss
+
+__all__ = ['ConfidenceRegularizedLoss']

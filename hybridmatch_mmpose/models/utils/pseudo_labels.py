@@ -1,0 +1,200 @@
+"""Pseudo-labels from the teacher's outputs (HybridMatch, paper III-C-3).
+
+Hard labels (the paper's choice, used in all its experiments): "we apply the
+argmax operation on the heatmap to obtain coordinate information. Then, we
+transform the coordinate information to the heatmap by fitting the Gaussian
+distribution; it is a common protocol, thus identical to all other methods of
+producing the heatmap label from the coordinate label."  So the re-rendering
+here reproduces, for an integer location, exactly what MMPose's encoders do
+for ground truth:
+
+- 2-D: :func:`mmpose.codecs.utils.generate_gaussian_heatmaps` (used by
+  ``MSRAHeatmap``): an unnormalised Gaussian (peak 1) on the heatmap grid,
+  cut to the window ``[int(mu - 3 sigma), int(mu + 3 sigma + 1))`` whose
+  centre is at ``int(mu - 3 sigma) + (6 sigma + 1) // 2``. ``int`` truncates
+  toward zero, so for a non-integer ``3 sigma`` (e.g. 300-W's
+  ``sigma=1.5``) the window is one pixel shorter on one side and, within
+  ``3 sigma`` of the top/left border, MMPose's peak lands one pixel inward of
+  ``mu``. We reproduce that too: pseudo-labels and ground-truth labels share
+  one convention, pixel for pixel.
+- 1-D: ``SimCCLabel._generate_gaussian``: ``exp(-(x - mu)^2 / (2 sigma^2))``
+  over all bins (no cut), divided by ``sigma * sqrt(2 pi)`` when
+  ``normalize`` (SimCC's default) so that it is (nearly) a distribution.
+
+Confidence ``A_conf`` is the peak value of each teacher 2-D heatmap, clamped
+to ``[0, 1]`` (the paper: "A_conf in [0, 1] is the highest value in the
+heatmap"). The same 2-D confidence weights the 1-D loss too (see
+:class:`~hybridmatch_mmpose.models.losses.ConfidenceRegularizedLoss`).
+
+Soft labels (the paper's Table 7 alternative) use the teacher output itself.
+
+Everything is batched torch, runs under ``torch.no_grad()`` and returns
+tensors that do not require grad, on the input's device and dtype.
+"""
+import math
+from typing import Tuple
+
+import torch
+from torch import Tensor
+
+__all__ = [
+    'heatmap_confidence', 'hard_heatmap_labels', 'soft_heatmap_labels',
+    'hard_simcc_labels', 'soft_simcc_labels'
+]
+
+
+def _check_ndim(x: Tensor, ndim: int, name: str, shape: str) -> None:
+    if x.dim() != ndim:
+        raise ValueError(f'{name} must have shape {shape}, got '
+                         f'{tuple(x.shape)}')
+
+
+@torch.no_grad()
+def heatmap_confidence(heatmaps: Tensor) -> Tensor:
+    """``A_conf``: the peak of each heatmap clamped to ``[0, 1]``.
+
+    Args:
+        heatmaps (Tensor): ``(N, K, H, W)`` teacher heatmaps.
+
+    Returns:
+        Tensor: ``(N, K)``.
+    """
+    _check_ndim(heatmaps, 4, 'heatmaps', '(N, K, H, W)')
+    return heatmaps.detach().flatten(2).amax(dim=-1).clamp(0., 1.)
+
+
+@torch.no_grad()
+def hard_heatmap_labels(heatmaps: Tensor,
+                        sigma: float,
+                        unbiased: bool = False) -> Tuple[Tensor, Tensor]:
+    """Hard 2-D pseudo-labels: argmax re-rendered as an MMPose Gaussian.
+
+    Args:
+        heatmaps (Tensor): ``(N, K, H, W)`` teacher heatmaps.
+        sigma (float): Gaussian sigma in heatmap pixels (the codec's
+            ``sigma``).
+        unbiased (bool): Render like ``generate_unbiased_gaussian_heatmaps``
+            (``MSRAHeatmap(unbiased=True)``, DARK): the Gaussian over the
+            whole grid, no 3-sigma window. Use the codec's ``unbiased``.
+            Defaults to False (``generate_gaussian_heatmaps``).
+
+    Returns:
+        tuple:
+        - targets (Tensor): ``(N, K, H, W)`` Gaussians of peak 1 (in the
+          rare case of MMPose's border shift, see module doc, the peak is
+          one pixel inward), identical to
+          ``generate_gaussian_heatmaps((W, H), argmax, 1, sigma)`` (or the
+          unbiased renderer's output when ``unbiased``).
+        - confidence (Tensor): ``(N, K)``, ``A_conf``. A heatmap whose peak
+          is ``<= 0`` still gets a target (at its first maximum) but
+          confidence 0, so it adds nothing to a confidence-weighted loss.
+    """
+    _check_ndim(heatmaps, 4, 'heatmaps', '(N, K, H, W)')
+    heatmaps = heatmaps.detach()
+    N, K, H, W = heatmaps.shape
+    idx = heatmaps.reshape(N, K, H * W).argmax(dim=-1)  # first max, as numpy
+    mu_x, mu_y = idx % W, idx // W
+
+    dev, dt = heatmaps.device, heatmaps.dtype
+    if unbiased:
+        x = torch.arange(W, device=dev, dtype=torch.float32)
+        y = torch.arange(H, device=dev, dtype=torch.float32)
+        dx = x - mu_x[..., None].to(torch.float32)  # (N, K, W)
+        dy = y - mu_y[..., None].to(torch.float32)  # (N, K, H)
+        d2 = dx[..., None, :]**2 + dy[..., :, None]**2
+        targets = torch.exp(-d2 / (2 * float(sigma)**2)).to(dt)
+        return targets, heatmap_confidence(heatmaps)
+
+    # window arithmetic of generate_gaussian_heatmaps, in float64 like numpy
+    radius = 3. * float(sigma)
+    center = float((2. * radius + 1.) // 2.)  # x0 = y0 = gaussian_size // 2
+
+    def axis(mu: Tensor, size: int) -> Tuple[Tensor, Tensor]:
+        mu = mu.to(torch.float64)
+        left = torch.trunc(mu - radius)  # astype(np.int64) truncates to 0
+        right = torch.trunc(mu + radius + 1.)
+        p = torch.arange(size, device=dev, dtype=torch.float64)
+        inside = (p >= left[..., None]) & (p < right[..., None])
+        # offset from the Gaussian's centre, as numpy does it in float32
+        d = (p - left[..., None]).to(torch.float32) - center
+        return d, inside  # (N, K, size)
+
+    dx, in_x = axis(mu_x, W)
+    dy, in_y = axis(mu_y, H)
+    d2 = dx[..., None, :]**2 + dy[..., :, None]**2  # (N, K, H, W), float32
+    gauss = torch.exp(-d2 / (2 * float(sigma)**2))
+    inside = in_y[..., :, None] & in_x[..., None, :]
+    targets = torch.where(inside, gauss, torch.zeros_like(gauss)).to(dt)
+    return targets, heatmap_confidence(heatmaps)
+
+
+@torch.no_grad()
+def soft_heatmap_labels(heatmaps: Tensor) -> Tuple[Tensor, Tensor]:
+    """Soft 2-D pseudo-labels: the teacher's raw heatmaps.
+
+    Args:
+        heatmaps (Tensor): ``(N, K, H, W)`` teacher heatmaps.
+
+    Returns:
+        tuple: ``(targets (N, K, H, W), confidence (N, K))``, targets being a
+        detached copy of ``heatmaps`` (the same scale as the MSE-regressed
+        Gaussians) and confidence ``A_conf`` as for hard labels.
+    """
+    _check_ndim(heatmaps, 4, 'heatmaps', '(N, K, H, W)')
+    return heatmaps.detach().clone(), heatmap_confidence(heatmaps)
+
+
+@torch.no_grad()
+def hard_simcc_labels(simcc: Tensor,
+                      sigma: float,
+                      normalize: bool = True) -> Tensor:
+    """Hard 1-D pseudo-labels: argmax re-rendered as a SimCC Gaussian.
+
+    Args:
+        simcc (Tensor): ``(N, K, W)`` teacher 1-D outputs of one axis
+            (logits or probabilities: only the argmax is used).
+        sigma (float): Gaussian sigma in bins (the codec's 1-D sigma for this
+            axis, i.e. SimCC's ``sigma[0]`` for x, ``sigma[1]`` for y).
+        normalize (bool): Divide by ``sigma * sqrt(2 pi)`` like
+            ``SimCCLabel(normalize=True)``. Use the codec's setting.
+            Defaults to True.
+
+    Returns:
+        Tensor: ``(N, K, W)``, equal to ``SimCCLabel._generate_gaussian`` for
+        the argmax bin.
+    """
+    _check_ndim(simcc, 3, 'simcc', '(N, K, W)')
+    simcc = simcc.detach()
+    W = simcc.shape[-1]
+    mu = simcc.argmax(dim=-1, keepdim=True).to(torch.float32)
+    x = torch.arange(W, device=simcc.device, dtype=torch.float32)
+    targets = torch.exp(-((x - mu)**2) / (2 * float(sigma)**2))
+    if normalize:
+        targets = targets / (float(sigma) * math.sqrt(2 * math.pi))
+    return targets.to(simcc.dtype)
+
+
+@torch.no_grad()
+def soft_simcc_labels(simcc: Tensor,
+                      beta: float = 1.0,
+                      normalize: bool = True) -> Tensor:
+    """Soft 1-D pseudo-labels from the teacher's 1-D outputs.
+
+    Args:
+        simcc (Tensor): ``(N, K, W)`` teacher 1-D logits of one axis.
+        beta (float): Inverse temperature; use the 1-D loss's ``beta`` so
+            that teacher and student distributions are taken alike.
+        normalize (bool): ``True`` (for the ``'kl'`` distance, whose target
+            must be a distribution like the student's ``softmax(beta *
+            pred)``): return ``softmax(beta * simcc)`` over the bins.
+            ``False`` (for ``'mse'``, which regresses raw outputs): return
+            the raw output. Defaults to True.
+
+    Returns:
+        Tensor: ``(N, K, W)``.
+    """
+    _check_ndim(simcc, 3, 'simcc', '(N, K, W)')
+    simcc = simcc.detach()
+    if normalize:
+        return torch.softmax(simcc * beta, dim=-1)
+    return simcc.clone()
