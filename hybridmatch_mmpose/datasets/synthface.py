@@ -1094,6 +1094,9 @@ def generate_synthface(out_dir: str,
 
     t0 = time.time()
     os.makedirs(ann_dir, exist_ok=True)
+    meta_path = osp.join(out_dir, 'synthface_meta.json')
+    if osp.exists(meta_path):  # an interrupted rewrite must not look complete
+        os.remove(meta_path)
     priors = load_priors(annotation_dir)
     splits = dict(train=int(num_train), test=int(num_test))
     jobs, hard_sets = [], {}
