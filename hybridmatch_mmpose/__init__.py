@@ -8,6 +8,6 @@ It also allow-lists the types our checkpoints hold for
 ``torch.load(weights_only=True)`` (see :mod:`hybridmatch_mmpose.engine.checkpoint`).
 """
 from .version import __version__
-from . import codecs, engine, evaluation, models  # noqa: F401,E402
+from . import codecs, datasets, engine, evaluation, models  # noqa: F401,E402
 
 __all__ = ['__version__']

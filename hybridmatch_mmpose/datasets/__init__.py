@@ -1,0 +1,17 @@
+"""Data side of HybridMatch: labelled/unlabelled split, GT stripping and the
+strong (photometric) view. ``synthface`` (the data generator) is not
+imported here: import it explicitly."""
+from .semi_split import SPLIT_FILE_NAME, SemiSplit
+from .semi_split_dataset import SemiSplitDataset
+from .semi_split_dump_hook import (SemiSplitDumpHook, dump_semi_split,
+                                   find_semi_split_datasets)
+from .transforms import (PHOTOMETRIC_AUG_SPACE, PHOTOMETRIC_OPS,
+                         PhotometricRandAugment, RandomCutout)
+from .unlabelled import UNLABELLED_KEYS, strip_labels
+
+__all__ = [
+    'SemiSplit', 'SPLIT_FILE_NAME', 'SemiSplitDataset', 'SemiSplitDumpHook',
+    'dump_semi_split', 'find_semi_split_datasets', 'PhotometricRandAugment',
+    'RandomCutout', 'PHOTOMETRIC_AUG_SPACE', 'PHOTOMETRIC_OPS',
+    'UNLABELLED_KEYS', 'strip_labels'
+]

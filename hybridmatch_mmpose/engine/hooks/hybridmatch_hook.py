@@ -1,0 +1,174 @@
+"""HybridMatchHook: EMA teacher update and the lambda_u^1D ramp (Eq. 6)."""
+from typing import Optional
+
+import torch
+from mmengine.hooks import Hook
+from mmengine.model import is_model_wrapper
+from torch import nn
+
+from mmpose.registry import HOOKS
+
+DATA_BATCH = Optional[dict]
+
+
+def lambda_u_1d_at(i: int, max_iters: int, lambda_1d: float,
+                   ramp_fraction: float) -> float:
+    r"""``lambda_u^1D(i)`` of Eq. 6: ``min(i / K, 1) * lambda^1D`` with
+    ``K = ramp_fraction * I`` (``I = max_iters``).
+
+    ``i / K * lambda^1D`` while ``i < K``, then ``lambda^1D``; ``K = 0``
+    (no ramp) gives ``lambda^1D`` from the start."""
+    if i < 0 or max_iters <= 0:
+        raise ValueError(f'need i >= 0 and max_iters > 0, got i={i}, '
+                         f'max_iters={max_iters}')
+    K = float(ramp_fraction) * float(max_iters)
+    if i >= K:
+        return float(lambda_1d)
+    return float(i) / K * float(lambda_1d)
+
+
+@torch.no_grad()
+def ema_update(student: nn.Module,
+               teacher: nn.Module,
+               momentum: float,
+               buffers: str = 'ema') -> None:
+    """``teacher = (1 - momentum) * teacher + momentum * student`` in place.
+
+    Parameters and floating-point buffers (BatchNorm ``running_mean`` /
+    ``running_var``) are averaged (``buffers='ema'``) or buffers are copied
+    (``buffers='copy'``); integer buffers (``num_batches_tracked``) are
+    always copied. ``momentum=1`` copies everything exactly. Entries are
+    matched by name; the two models must have the same state-dict keys.
+    """
+    if buffers not in ('ema', 'copy'):
+        raise ValueError(f"buffers must be 'ema' or 'copy', got {buffers!r}")
+    src = student.state_dict(keep_vars=True)
+    dst = teacher.state_dict(keep_vars=True)
+    if src.keys() != dst.keys():
+        raise KeyError('student and teacher differ in state-dict keys: '
+                       f'{sorted(set(src) ^ set(dst))[:10]}')
+    param_names = {name for name, _ in teacher.named_parameters()}
+    for name, t in dst.items():
+        s = src[name].detach()
+        t = t.data
+        average = t.is_floating_point() and (name in param_names
+                                             or buffers == 'ema')
+        if momentum == 1 or not average:
+            t.copy_(s)
+        else:
+            t.mul_(1 - momentum).add_(s.to(t.dtype), alpha=momentum)
+
+
+@HOOKS.register_module()
+class HybridMatchHook(Hook):
+    r"""Mean teacher and curriculum of HybridMatch (Kang et al., IEEE Access
+    2023, III-C), for :class:`HybridMatchEstimator`.
+
+    1. EMA teacher (III-C-2), like MMDetection's ``MeanTeacherHook`` and
+       with its (mmengine's) momentum convention: after every
+       ``interval``-th optimiser step,
+       ``teacher = (1 - momentum) * teacher + momentum * student``.
+       ``momentum=0.001`` (EMA decay 0.999, Mean Teacher's and
+       MMDetection's value; the paper gives none): the teacher averages
+       roughly the last 1,000 iterations. BatchNorm buffers are included:
+       ``running_mean`` / ``running_var`` are averaged with the same
+       momentum (``buffers='ema'``, like mmengine's
+       ``ExponentialMovingAverage(update_buffers=True)``), so the teacher's
+       statistics follow the same time window as its averaged weights;
+       ``buffers='copy'`` copies the student's instead.
+       ``num_batches_tracked`` is copied. Skipping buffers (MMDetection's
+       default) would leave the teacher's eval-mode BN statistics at their
+       initial values.
+    2. Before training, unless resumed (``runner.iter > 0``) or the teacher
+       was loaded from a checkpoint that holds ``teacher.*``, the student is
+       copied into the teacher once (momentum 1), so both start equal
+       whatever their random initialisation.
+    3. Eq. 6: before iteration ``i`` (0-based ``runner.iter``), the model's
+       ``lambda_u_1d`` is set to ``min(i / K, 1) * lambda^1D`` with
+       ``K = ramp_fraction * runner.max_iters``, so iteration ``i`` trains
+       with ``lambda_u^1D(i)``: 0 at the first iteration, ``lambda^1D``
+       from ``i = K`` on. It is a function of ``runner.iter`` only, hence
+       exact after ``--resume``. It is logged every iteration as
+       ``lambda_u_1d`` (message hub key ``train/lambda_u_1d``).
+
+    Args:
+        momentum (float): EMA momentum in ``(0, 1]``. Defaults to 0.001.
+        interval (int): Update the teacher every ``interval`` iterations.
+            Defaults to 1.
+        buffers (str): ``'ema'`` (default) or ``'copy'``, see above.
+        lambda_1d (float, optional): ``lambda^1D``; ``None`` (default)
+            reads the model's ``semi_train_cfg.lambda_1d`` (0.05).
+        ramp_fraction (float, optional): ``K / I``; ``None`` reads
+            ``semi_train_cfg.ramp_fraction`` (0.1).
+    """
+
+    priority = 'NORMAL'
+
+    def __init__(self,
+                 momentum: float = 0.001,
+                 interval: int = 1,
+                 buffers: str = 'ema',
+                 lambda_1d: Optional[float] = None,
+                 ramp_fraction: Optional[float] = None) -> None:
+        if not 0 < momentum <= 1:
+            raise ValueError(f'momentum must be in (0, 1], got {momentum}')
+        if interval < 1:
+            raise ValueError(f'interval must be >= 1, got {interval}')
+        if buffers not in ('ema', 'copy'):
+            raise ValueError(
+                f"buffers must be 'ema' or 'copy', got {buffers!r}")
+        self.momentum = momentum
+        self.interval = interval
+        self.buffers = buffers
+        self.lambda_1d = lambda_1d
+        self.ramp_fraction = ramp_fraction
+
+    @staticmethod
+    def _model(runner) -> nn.Module:
+        model = runner.model
+        if is_model_wrapper(model):
+            model = model.module
+        for name in ('student', 'teacher', 'set_lambda_u_1d'):
+            if not hasattr(model, name):
+                raise TypeError(
+                    f'HybridMatchHook needs a HybridMatchEstimator (missing '
+                    f'`{name}` on {type(model).__name__})')
+        return model
+
+    def _ramp_cfg(self, model):
+        cfg = getattr(model, 'semi_train_cfg', {}) or {}
+        lambda_1d = (self.lambda_1d if self.lambda_1d is not None else
+                     cfg.get('lambda_1d', 0.05))
+        fraction = (self.ramp_fraction if self.ramp_fraction is not None
+                    else cfg.get('ramp_fraction', 0.1))
+        return lambda_1d, fraction
+
+    def lambda_at(self, runner) -> float:
+        """``lambda_u^1D(runner.iter)``."""
+        lambda_1d, fraction = self._ramp_cfg(self._model(runner))
+        return lambda_u_1d_at(runner.iter, runner.max_iters, lambda_1d,
+                              fraction)
+
+    def before_train(self, runner) -> None:
+        model = self._model(runner)
+        if runner.iter == 0 and not getattr(model, 'teacher_loaded', False):
+            ema_update(model.student, model.teacher, 1.0)
+
+    def before_train_iter(self,
+                          runner,
+                          batch_idx: int,
+                          data_batch: DATA_BATCH = None) -> None:
+        value = self.lambda_at(runner)
+        self._model(runner).set_lambda_u_1d(value)
+        runner.message_hub.update_scalar('train/lambda_u_1d', value)
+
+    def after_train_iter(self,
+                         runner,
+                         batch_idx: int,
+                         data_batch: DATA_BATCH = None,
+                         outputs: Optional[dict] = None) -> None:
+        if (runner.iter + 1) % self.interval != 0:
+            return
+        model = self._model(runner)
+        ema_update(model.student, model.teacher, self.momentum,
+                   self.buffers)

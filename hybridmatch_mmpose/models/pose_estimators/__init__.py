@@ -1,0 +1,3 @@
+from .hybridmatch_estimator import HybridMatchEstimator
+
+__all__ = ['HybridMatchEstimator']

@@ -1,0 +1,412 @@
+"""HybridMatchEstimator: student + EMA teacher, L = L_s + lambda_u * L_u."""
+import copy
+from typing import Dict, List, Optional, Tuple, Union
+
+import torch
+from mmengine.config import ConfigDict
+from mmengine.model import BaseModel
+from torch import Tensor
+
+from mmpose.registry import MODELS
+from mmpose.utils.typing import (ConfigType, ForwardResults, OptConfigType,
+                                 OptMultiConfig, OptSampleList, SampleList)
+
+BRANCHES = ('sup', 'unsup_teacher', 'unsup_student')
+
+
+@MODELS.register_module()
+class HybridMatchEstimator(BaseModel):
+    r"""Semi-supervised top-down estimator of HybridMatch (Kang et al., IEEE
+    Access 2023, Sec. III-A and III-C), a FixMatch step with a mean teacher.
+
+    Two copies of one plain MMPose ``TopdownPoseEstimator`` (with
+    :class:`~hybridmatch_mmpose.models.heads.HybridMatchHead`): the
+    *student* ``f_theta`` is trained by the optimiser, the *teacher*
+    ``f_phi`` is its exponential moving average, updated by
+    :class:`~hybridmatch_mmpose.engine.hooks.HybridMatchHook`. One training
+    iteration (:meth:`loss`):
+
+    .. math::
+
+        L = L_s + \lambda_u L_u, \qquad
+        L_s = L_s^{2D} + \lambda_s^{1D} L_s^{1D} \ \text{(Eq. 4)}, \qquad
+        L_u = L_u^{2D} + \lambda_u^{1D}(i)\, L_u^{1D} \ \text{(Eq. 5-7)}
+
+    - ``L_s``: ``student.loss`` on the labelled branch ``sup`` (the head's
+      supervised loss, ``lambda_s^1D`` = the head's ``loss_1d_weight``).
+    - Pseudo-labels: the teacher (eval mode, ``torch.no_grad``) on the weak
+      view ``unsup_teacher``; ``student.head.pseudo_labels`` turns its
+      ``(heatmaps, x, y)`` into hard (argmax re-rendered as Gaussians) or
+      soft targets and ``A_conf`` (peak of each teacher 2-D heatmap).
+    - ``L_u``: ``student.head.loss_by_targets`` on the student's output for
+      the strong view ``unsup_student`` against those targets, weighted per
+      keypoint by ``A_conf`` (Eq. 7), with ``lambda^1D`` =
+      :attr:`lambda_u_1d`, the current value of the ramp of Eq. 6.
+
+    Only the teacher's outputs reach the unsupervised loss: unlabelled data
+    samples are read for their metainfo ``id`` (pairing check) and nothing
+    else, so any ground truth they might carry never enters a loss.
+
+    Returned losses (each already weighted, so that mmengine's
+    ``parse_losses``, which sums the keys containing ``'loss'``, gives ``L``):
+    ``sup_loss_2d``, ``sup_loss_1d`` (= ``lambda_s^1D L_s^1D``),
+    ``sup_acc_pose`` (PCK of the 2-D maps, not a loss), ``unsup_loss_2d``
+    (= ``lambda_u L_u^2D``), ``unsup_loss_1d`` (= ``lambda_u
+    lambda_u^1D(i) L_u^1D``) and ``unsup_conf`` (mean ``A_conf``, detached,
+    not a loss). A batch without labelled (unlabelled) samples has no
+    ``sup_*`` (``unsup_*``) entries.
+
+    Batch format (MMDetection's semi-supervised convention, produced by
+    ``mmdet.MultiBranchDataPreprocessor``): for training ``inputs =
+    dict(sup=(Ns, 3, H, W), unsup_teacher=(Nu, 3, H, W),
+    unsup_student=(Nu, 3, H, W))`` and ``data_samples`` a dict of lists with
+    the same keys; ``unsup_teacher[i]`` and ``unsup_student[i]`` are
+    pixel-aligned views of one image with the same metainfo ``id``. A
+    missing or empty branch is skipped. Validation / test batches are plain
+    MMPose batches, predicted by the teacher (``semi_test_cfg.predict_on``).
+
+    Teacher mode: with ``freeze_teacher=True`` the teacher has
+    ``requires_grad=False`` and stays in eval mode *always*: :meth:`train`
+    is overridden, since mmengine's loops call ``runner.model.train()``
+    (every epoch and after each validation), which would otherwise put the
+    teacher's BatchNorm layers back into batch-statistics mode.
+
+    Checkpoints hold ``student.*``, ``teacher.*`` and the buffer
+    ``lambda_u_1d``. A plain MMPose top-down checkpoint (keys
+    ``backbone.*``, ``head.*``) loads into both student and teacher
+    (:meth:`_load_from_state_dict`, as MMDetection's ``SemiBaseDetector``).
+
+    Args:
+        detector (dict): Config of the plain top-down estimator
+            (``TopdownPoseEstimator`` with ``HybridMatchHead``) built twice.
+        semi_train_cfg (dict, optional): Keys (defaults in
+            :attr:`DEFAULT_TRAIN_CFG`):
+
+            - ``lambda_u`` (float): weight of ``L_u`` (Eq. 3). The paper
+              does not give it; 1.0, FixMatch's value (the paper builds on
+              FixMatch), with the ``A_conf`` weighting of Eq. 7 already
+              down-weighting unreliable pseudo-labels, and ``L_u`` being the
+              same distance on the same scale as ``L_s``.
+            - ``lambda_1d`` (float): ``lambda^1D``, the end value of the
+              ramp of Eq. 6 (IV-B: 0.05).
+            - ``ramp_fraction`` (float): ``K / I`` of Eq. 6 (IV-B: 0.1).
+              ``lambda_1d`` and ``ramp_fraction`` are read by the hook,
+              which owns the ramp and sets :attr:`lambda_u_1d`.
+            - ``pseudo_label`` (str): ``'hard'`` (the paper) or ``'soft'``
+              (Table 7 alternative).
+            - ``freeze_teacher`` (bool): must be True (see above): the
+              teacher is an EMA and is never trained by the optimiser.
+            - ``check_pairing`` (bool): require ``unsup_teacher[i]`` and
+              ``unsup_student[i]`` to carry the same metainfo ``id``.
+        semi_test_cfg (dict, optional): ``predict_on``: ``'teacher'``
+            (default) or ``'student'``; ``forward_on`` / ``extract_feat_on``
+            (for ``mode='tensor'`` / :meth:`extract_feat`) default to
+            ``predict_on``.
+        data_preprocessor (dict, optional): Normally
+            ``mmdet.MultiBranchDataPreprocessor`` wrapping MMPose's
+            ``PoseDataPreprocessor``.
+        init_cfg (dict, optional): Initialisation config.
+    """
+
+    DEFAULT_TRAIN_CFG = dict(
+        lambda_u=1.0,
+        lambda_1d=0.05,
+        ramp_fraction=0.1,
+        pseudo_label='hard',
+        freeze_teacher=True,
+        check_pairing=True)
+    DEFAULT_TEST_CFG = dict(predict_on='teacher')
+
+    def __init__(self,
+                 detector: ConfigType,
+                 semi_train_cfg: OptConfigType = None,
+                 semi_test_cfg: OptConfigType = None,
+                 data_preprocessor: OptConfigType = None,
+                 init_cfg: OptMultiConfig = None) -> None:
+        data_preprocessor = self._scope_inner_preprocessor(data_preprocessor)
+        super().__init__(
+            data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        self.semi_train_cfg = ConfigDict(
+            {**self.DEFAULT_TRAIN_CFG, **(semi_train_cfg or {})})
+        self.semi_test_cfg = ConfigDict(
+            {**self.DEFAULT_TEST_CFG, **(semi_test_cfg or {})})
+        cfg = self.semi_train_cfg
+        if cfg.pseudo_label not in ('hard', 'soft'):
+            raise ValueError("semi_train_cfg.pseudo_label must be 'hard' or "
+                             f"'soft', got {cfg.pseudo_label!r}")
+        if cfg.freeze_teacher is not True:
+            raise ValueError(
+                'semi_train_cfg.freeze_teacher must be True: the teacher is '
+                'the EMA of the student (HybridMatchHook) and must neither '
+                'be trained by the optimiser nor leave eval mode')
+        if cfg.lambda_u < 0 or cfg.lambda_1d < 0 or cfg.ramp_fraction < 0:
+            raise ValueError('lambda_u, lambda_1d and ramp_fraction must be '
+                             f'>= 0, got {dict(cfg)}')
+        for key in ('predict_on', 'forward_on', 'extract_feat_on'):
+            if self.semi_test_cfg.get(key, 'teacher') not in ('teacher',
+                                                               'student'):
+                raise ValueError(f"semi_test_cfg.{key} must be 'teacher' or "
+                                 f"'student', got {self.semi_test_cfg[key]!r}")
+
+        self.student = MODELS.build(copy.deepcopy(detector))
+        self.teacher = MODELS.build(copy.deepcopy(detector))
+        for name in ('student', 'teacher'):
+            model = getattr(self, name)
+            if not (getattr(model, 'with_head', False) and hasattr(
+                    model.head, 'pseudo_labels')
+                    and hasattr(model.head, 'loss_by_targets')):
+                raise TypeError(
+                    f'{self.__class__.__name__}: `detector` must be a '
+                    'top-down estimator with a HybridMatchHead (needs '
+                    '`head.pseudo_labels` and `head.loss_by_targets`)')
+        self.freeze(self.teacher)
+
+        # lambda_u^1D(i) of Eq. 6: set by HybridMatchHook before every
+        # iteration (recomputed from runner.iter, so exact after --resume).
+        # A persistent float64 buffer: saved in checkpoints as `lambda_u_1d`
+        # and restored bit for bit, never touched by the EMA (it is not in
+        # the student or teacher). Starts at lambda_u^1D(0) = 0.
+        self.register_buffer(
+            'lambda_u_1d', torch.zeros((), dtype=torch.float64))
+        # True once a checkpoint holding `teacher.*` was loaded: the hook
+        # then keeps that teacher instead of copying the student over it.
+        self.teacher_loaded = False
+
+    @staticmethod
+    def _scope_inner_preprocessor(cfg: OptConfigType) -> OptConfigType:
+        """``mmdet.MultiBranchDataPreprocessor`` builds its inner
+        preprocessor from MMDetection's registry, where an unscoped
+        ``PoseDataPreprocessor`` is found only under ``default_scope =
+        'mmpose'``; give an unscoped inner type the ``mmpose.`` scope."""
+        if not isinstance(cfg, dict) or not str(cfg.get('type', '')).endswith(
+                'MultiBranchDataPreprocessor'):
+            return cfg
+        inner = cfg.get('data_preprocessor', None)
+        if isinstance(inner, dict) and isinstance(inner.get('type'), str) \
+                and '.' not in inner['type']:
+            cfg = copy.deepcopy(cfg)
+            cfg['data_preprocessor']['type'] = 'mmpose.' + inner['type']
+        return cfg
+
+    # ------------------------------------------------------------ teacher
+    @staticmethod
+    def freeze(model: torch.nn.Module) -> None:
+        """``requires_grad=False`` and eval mode."""
+        model.requires_grad_(False)
+        model.eval()
+
+    def train(self, mode: bool = True) -> 'HybridMatchEstimator':
+        """Set the student (and the preprocessor) to ``mode``; the teacher
+        stays in eval mode whatever ``mode`` is."""
+        super().train(mode)
+        self.teacher.eval()
+        return self
+
+    def set_lambda_u_1d(self, value: float) -> None:
+        """Set ``lambda_u^1D`` (called by :class:`HybridMatchHook`)."""
+        self.lambda_u_1d.fill_(float(value))
+
+    # ------------------------------------------------------------ forward
+    def forward(self,
+                inputs: Union[Tensor, Dict[str, Tensor]],
+                data_samples: Union[OptSampleList, Dict[str,
+                                                        SampleList]] = None,
+                mode: str = 'tensor') -> ForwardResults:
+        """``'loss'``: multi-branch dicts (see class doc); ``'predict'`` and
+        ``'tensor'``: a plain MMPose batch, delegated to the teacher (or the
+        student, per ``semi_test_cfg``)."""
+        if mode == 'loss':
+            return self.loss(inputs, data_samples)
+        elif mode == 'predict':
+            return self.predict(inputs, data_samples)
+        elif mode == 'tensor':
+            return self._forward(inputs, data_samples)
+        raise RuntimeError(f'Invalid mode "{mode}". Only supports loss, '
+                           'predict and tensor mode.')
+
+    def _model(self, key: str) -> BaseModel:
+        on = self.semi_test_cfg.get(
+            key, self.semi_test_cfg.get('predict_on', 'teacher'))
+        return self.teacher if on == 'teacher' else self.student
+
+    def predict(self, inputs: Tensor,
+                data_samples: SampleList) -> SampleList:
+        """Predictions of the teacher (default) or student, as a plain
+        ``TopdownPoseEstimator`` returns them (flip test per the detector's
+        ``test_cfg``)."""
+        return self._model('predict_on')(inputs, data_samples,
+                                         mode='predict')
+
+    def _forward(self, inputs: Tensor,
+                 data_samples: OptSampleList = None) -> Tuple[Tensor, ...]:
+        """The head's raw ``(heatmaps, simcc_x, simcc_y)``."""
+        return self._model('forward_on')(inputs, data_samples, mode='tensor')
+
+    def extract_feat(self, inputs: Tensor) -> Tuple[Tensor]:
+        """Backbone (+ neck) features of the teacher (default) or student."""
+        return self._model('extract_feat_on').extract_feat(inputs)
+
+    # --------------------------------------------------------------- loss
+    @staticmethod
+    def _branch(inputs: dict, data_samples: dict,
+                name: str) -> Tuple[Optional[Tensor], Optional[SampleList]]:
+        """One branch's ``(inputs, samples)``, or ``(None, None)`` when the
+        branch is missing or empty."""
+        x = inputs.get(name, None)
+        samples = (data_samples or {}).get(name, None)
+        if isinstance(x, (list, tuple)):
+            x = torch.stack(list(x)) if len(x) else None
+        if x is None or x.shape[0] == 0:
+            return None, None
+        if samples is None or len(samples) != x.shape[0]:
+            raise ValueError(
+                f'branch {name!r}: {x.shape[0]} inputs but '
+                f'{0 if samples is None else len(samples)} data samples')
+        return x, list(samples)
+
+    def loss(self, multi_batch_inputs: Dict[str, Tensor],
+             multi_batch_data_samples: Dict[str, SampleList]) -> dict:
+        """``L = L_s + lambda_u * L_u`` from a multi-branch batch (class
+        doc). Returns the weighted loss terms and ``sup_acc_pose``,
+        ``unsup_conf``."""
+        if not isinstance(multi_batch_inputs, dict):
+            raise TypeError(
+                f'{self.__class__.__name__}.loss expects the multi-branch '
+                'dicts of mmdet.MultiBranchDataPreprocessor (keys '
+                f'{BRANCHES}), got {type(multi_batch_inputs).__name__}')
+        unknown = set(multi_batch_inputs) - set(BRANCHES)
+        if unknown:
+            raise KeyError(f'unknown branches {sorted(unknown)}; expected '
+                           f'{BRANCHES}')
+        losses = dict()
+        sup_x, sup_samples = self._branch(multi_batch_inputs,
+                                          multi_batch_data_samples, 'sup')
+        if sup_x is not None:
+            losses.update(self.loss_sup(sup_x, sup_samples))
+
+        weak_x, weak_samples = self._branch(
+            multi_batch_inputs, multi_batch_data_samples, 'unsup_teacher')
+        strong_x, strong_samples = self._branch(
+            multi_batch_inputs, multi_batch_data_samples, 'unsup_student')
+        if (weak_x is None) != (strong_x is None):
+            raise ValueError(
+                'unsup_teacher and unsup_student must be both present or '
+                f'both empty, got unsup_teacher '
+                f'{"empty" if weak_x is None else len(weak_x)} and '
+                f'unsup_student '
+                f'{"empty" if strong_x is None else len(strong_x)}')
+        if weak_x is not None:
+            losses.update(
+                self.loss_unsup(weak_x, weak_samples, strong_x,
+                                strong_samples))
+        if not losses:
+            raise ValueError('empty training batch: no labelled and no '
+                             'unlabelled samples')
+        return losses
+
+    def loss_sup(self, inputs: Tensor, data_samples: SampleList) -> dict:
+        """``L_s`` (Eq. 4): the student's own supervised loss, prefixed
+        ``sup_``."""
+        losses = self.student.loss(inputs, data_samples)
+        return {f'sup_{k}': v for k, v in losses.items()}
+
+    @torch.no_grad()
+    def pseudo_labels(self, weak_inputs: Tensor) -> Tuple[tuple, Tensor]:
+        """Teacher outputs on the weak view -> ``(targets, A_conf)``
+        (III-C-3). Reads the images only."""
+        self.teacher.eval()  # no-op unless someone called teacher.train()
+        outputs = self.teacher._forward(weak_inputs)
+        return self.student.head.pseudo_labels(
+            outputs, hard=self.semi_train_cfg.pseudo_label == 'hard')
+
+    def loss_unsup(self, weak_inputs: Tensor, weak_samples: SampleList,
+                   strong_inputs: Tensor,
+                   strong_samples: SampleList) -> dict:
+        """``lambda_u * L_u`` (Eq. 5, 7), prefixed ``unsup_``.
+
+        The data samples are used for the pairing check only; the targets
+        come from the teacher's outputs on ``weak_inputs``."""
+        if self.semi_train_cfg.check_pairing:
+            self.check_pairing(weak_inputs, weak_samples, strong_inputs,
+                               strong_samples)
+        targets, conf = self.pseudo_labels(weak_inputs)
+        outputs = self.student._forward(strong_inputs)
+        losses = self.student.head.loss_by_targets(
+            outputs, targets, conf, loss_1d_weight=float(self.lambda_u_1d))
+        lambda_u = float(self.semi_train_cfg.lambda_u)
+        return dict(
+            unsup_loss_2d=losses['loss_2d'] * lambda_u,
+            unsup_loss_1d=losses['loss_1d'] * lambda_u,
+            unsup_conf=conf.detach().mean())
+
+    @staticmethod
+    def check_pairing(weak_inputs: Tensor, weak_samples: SampleList,
+                      strong_inputs: Tensor,
+                      strong_samples: SampleList) -> None:
+        """Raise unless weak and strong views pair up one to one: same
+        count, same image size, same metainfo ``id`` at each position."""
+        if weak_inputs.shape != strong_inputs.shape:
+            raise ValueError(
+                'unsup_teacher and unsup_student inputs must have the same '
+                f'shape (pixel-aligned views), got {tuple(weak_inputs.shape)}'
+                f' and {tuple(strong_inputs.shape)}')
+        weak_ids = [s.metainfo.get('id', None) for s in weak_samples]
+        strong_ids = [s.metainfo.get('id', None) for s in strong_samples]
+        if None in weak_ids or None in strong_ids:
+            raise ValueError(
+                'unlabelled data samples must carry metainfo `id` to check '
+                'that unsup_teacher[i] and unsup_student[i] are views of one '
+                f'image; got ids {weak_ids} (teacher) and {strong_ids} '
+                '(student). Pack `id` (PackPoseInputs meta_keys) or set '
+                'semi_train_cfg.check_pairing=False')
+        if weak_ids != strong_ids:
+            bad = [i for i, (a, b) in enumerate(zip(weak_ids, strong_ids))
+                   if a != b]
+            raise ValueError(
+                'unsup_teacher / unsup_student are not paired: metainfo ids '
+                f'differ at positions {bad} (teacher {weak_ids}, student '
+                f'{strong_ids}); each unlabelled image must yield its weak '
+                'and strong view at the same batch position')
+
+    # --------------------------------------------------------- checkpoint
+    def _load_from_state_dict(self, state_dict: dict, prefix: str,
+                              local_metadata: dict, strict: bool,
+                              missing_keys: List[str],
+                              unexpected_keys: List[str],
+                              error_msgs: List[str]) -> None:
+        """Load a plain top-down checkpoint into student *and* teacher.
+
+        A state dict without ``student.*`` / ``teacher.*`` keys is taken as
+        a plain ``TopdownPoseEstimator``'s (``backbone.*``, ``neck.*``,
+        ``head.*``): each key is loaded as ``student.<key>`` and
+        ``teacher.<key>`` (``data_preprocessor.*`` keys, which hold no
+        learnt state, are dropped) and ``lambda_u_1d`` keeps its value
+        (the hook recomputes it). Our own checkpoints load as they are.
+        Modifies ``state_dict`` in place: torch and mmengine pass each
+        child the keys of this (already remapped) dict.
+        """
+        own = ('student.', 'teacher.')
+        lambda_key = f'{prefix}lambda_u_1d'
+        keys = [k for k in state_dict
+                if k.startswith(prefix) and k != lambda_key]
+        if keys and not any(k[len(prefix):].startswith(own) for k in keys):
+            for k in keys:
+                value = state_dict.pop(k)
+                name = k[len(prefix):]
+                if name.startswith('data_preprocessor.'):
+                    continue
+                state_dict[f'{prefix}student.{name}'] = value
+                state_dict[f'{prefix}teacher.{name}'] = value
+            state_dict.setdefault(lambda_key, self.lambda_u_1d.clone())
+        elif any(k.startswith(prefix + 'teacher.') for k in keys):
+            self.teacher_loaded = True
+        super()._load_from_state_dict(state_dict, prefix, local_metadata,
+                                      strict, missing_keys, unexpected_keys,
+                                      error_msgs)
+
+    def load_plain_checkpoint(self, state_dict: dict,
+                              strict: bool = False) -> None:
+        """Load a plain top-down state dict (or one of ours) with
+        mmengine's ``load_state_dict`` (logs missing / unexpected keys)."""
+        from mmengine.runner.checkpoint import load_state_dict
+        load_state_dict(self, state_dict, strict=strict)
