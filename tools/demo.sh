@@ -11,8 +11,10 @@ PY=${PY:-.venv/bin/python}
 ROOT_OPTS=(train_dataloader.dataset.data_root="$DATA_ROOT"
            val_dataloader.dataset.data_root="$DATA_ROOT"
            test_dataloader.dataset.data_root="$DATA_ROOT"
-           val_evaluator.data_root="$DATA_ROOT"
-           test_evaluator.data_root="$DATA_ROOT")
+           val_evaluator.data_root="$DATA_ROOT")
+# with --dump, tools/test.py turns test_evaluator into [metric, DumpResults]
+TEST_OPTS=(test_dataloader.dataset.data_root="$DATA_ROOT"
+           test_evaluator.0.data_root="$DATA_ROOT")
 
 ckpt() { [[ -f "$WORK_DIR/last_checkpoint" ]] && cat "$WORK_DIR/last_checkpoint"; }
 done_marker="$WORK_DIR/.demo-trained"
@@ -30,9 +32,11 @@ fi
 echo "[demo] testing $(ckpt)"
 rm -rf "$WORK_DIR/test"
 "$PY" tools/test.py "$CONFIG" "$(ckpt)" --work-dir "$WORK_DIR/test" \
-    --out "$WORK_DIR/test/metrics.json" --show-dir overlays --interval 20 \
-    --cfg-options "${ROOT_OPTS[@]}" default_hooks.visualization.kpt_thr=0.0
-overlays=$(find "$WORK_DIR/test" -type d -name overlays | head -n 1)
-rm -rf "$WORK_DIR/overlays" && mv "$overlays" "$WORK_DIR/overlays"
+    --out "$WORK_DIR/test/metrics.json" --dump "$WORK_DIR/test/predictions.pkl" \
+    --cfg-options "${TEST_OPTS[@]}"
+rm -rf "$WORK_DIR/overlays"
+"$PY" tools/misc/draw_predictions.py "$WORK_DIR/test/predictions.pkl" \
+    --out-dir "$WORK_DIR/overlays" --num 24
+echo "[demo] test set NME / FR / AUC (%):"
 "$PY" tools/misc/print_metrics.py "$WORK_DIR/test/metrics.json"
-echo "[demo] prediction overlays: $WORK_DIR/overlays ($(ls "$WORK_DIR/overlays" | wc -l) images)"
+echo "[demo] overlays: $WORK_DIR/overlays/contact_sheet.png and one image per face"
