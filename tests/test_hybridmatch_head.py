@@ -23,14 +23,7 @@ CODEC = dict(type='HybridLabel', input_size=(64, 64), heatmap_size=(16, 16),
              sigma=1.5, simcc_split_ratio=1.0)
 
 
-@pytest.fixture(autouse=True, scope='module')
-def one_thread():
-    """Tiny tensors: one thread is fastest, and OpenMP threads spinning on a
-    shared 2-core machine made the HRNet forward 10x slower."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
+pytestmark = pytest.mark.usefixtures('one_thread')
 
 
 def make_head(**kwargs):
