@@ -15,8 +15,11 @@ for ground truth:
   toward zero, so for a non-integer ``3 sigma`` (e.g. 300-W's
   ``sigma=1.5``) the window is one pixel shorter on one side and, within
   ``3 sigma`` of the top/left border, MMPose's peak lands one pixel inward of
-  ``mu``. We reproduce that too: pseudo-labels and ground-truth labels share
-  one convention, pixel for pixel.
+  ``mu``. :class:`~hybridmatch_mmpose.codecs.HybridLabel` re-renders exactly
+  those ground-truth channels over the whole grid
+  (``generate_unbiased_gaussian_heatmaps`` at ``mu``, its
+  ``_fix_border_shift``), and so do we: pseudo-labels and ground-truth
+  labels share one convention, pixel for pixel, and both peak at ``mu``.
 - 1-D: ``SimCCLabel._generate_gaussian``: ``exp(-(x - mu)^2 / (2 sigma^2))``
   over all bins (no cut), divided by ``sigma * sqrt(2 pi)`` when
   ``normalize`` (SimCC's default) so that it is (nearly) a distribution.
@@ -80,11 +83,11 @@ def hard_heatmap_labels(heatmaps: Tensor,
 
     Returns:
         tuple:
-        - targets (Tensor): ``(N, K, H, W)`` Gaussians of peak 1 (in the
-          rare case of MMPose's border shift, see module doc, the peak is
-          one pixel inward), identical to
-          ``generate_gaussian_heatmaps((W, H), argmax, 1, sigma)`` (or the
-          unbiased renderer's output when ``unbiased``).
+        - targets (Tensor): ``(N, K, H, W)`` Gaussians of peak 1 at the
+          argmax, identical to ``HybridLabel``'s 2-D labels for that integer
+          location: ``generate_gaussian_heatmaps((W, H), argmax, 1, sigma)``,
+          or the whole-grid (unbiased) Gaussian where that renderer would
+          shift the peak (module doc) or when ``unbiased``.
         - confidence (Tensor): ``(N, K)``, ``A_conf``. A heatmap whose peak
           is ``<= 0`` still gets a target (at its first maximum) but
           confidence 0, so it adds nothing to a confidence-weighted loss.
@@ -96,14 +99,15 @@ def hard_heatmap_labels(heatmaps: Tensor,
     mu_x, mu_y = idx % W, idx // W
 
     dev, dt = heatmaps.device, heatmaps.dtype
+    # whole-grid Gaussian at (mu_x, mu_y): generate_unbiased_gaussian_heatmaps
+    x = torch.arange(W, device=dev, dtype=torch.float32)
+    y = torch.arange(H, device=dev, dtype=torch.float32)
+    dx = x - mu_x[..., None].to(torch.float32)  # (N, K, W)
+    dy = y - mu_y[..., None].to(torch.float32)  # (N, K, H)
+    full = torch.exp(-(dx[..., None, :]**2 + dy[..., :, None]**2) /
+                     (2 * float(sigma)**2))
     if unbiased:
-        x = torch.arange(W, device=dev, dtype=torch.float32)
-        y = torch.arange(H, device=dev, dtype=torch.float32)
-        dx = x - mu_x[..., None].to(torch.float32)  # (N, K, W)
-        dy = y - mu_y[..., None].to(torch.float32)  # (N, K, H)
-        d2 = dx[..., None, :]**2 + dy[..., :, None]**2
-        targets = torch.exp(-d2 / (2 * float(sigma)**2)).to(dt)
-        return targets, heatmap_confidence(heatmaps)
+        return full.to(dt), heatmap_confidence(heatmaps)
 
     # window arithmetic of generate_gaussian_heatmaps, in float64 like numpy
     radius = 3. * float(sigma)
@@ -119,13 +123,16 @@ def hard_heatmap_labels(heatmaps: Tensor,
         d = (p - left[..., None]).to(torch.float32) - center
         return d, inside  # (N, K, size)
 
-    dx, in_x = axis(mu_x, W)
-    dy, in_y = axis(mu_y, H)
-    d2 = dx[..., None, :]**2 + dy[..., :, None]**2  # (N, K, H, W), float32
-    gauss = torch.exp(-d2 / (2 * float(sigma)**2))
+    wx, in_x = axis(mu_x, W)
+    wy, in_y = axis(mu_y, H)
+    gauss = torch.exp(-(wx[..., None, :]**2 + wy[..., :, None]**2) /
+                      (2 * float(sigma)**2))
     inside = in_y[..., :, None] & in_x[..., None, :]
-    targets = torch.where(inside, gauss, torch.zeros_like(gauss)).to(dt)
-    return targets, heatmap_confidence(heatmaps)
+    targets = torch.where(inside, gauss, torch.zeros_like(gauss))
+    if not radius.is_integer():  # HybridLabel._fix_border_shift
+        shifted = (mu_x < radius) | (mu_y < radius)
+        targets = torch.where(shifted[..., None, None], full, targets)
+    return targets.to(dt), heatmap_confidence(heatmaps)
 
 
 @torch.no_grad()
