@@ -20,24 +20,55 @@ def test_version():
     assert hybridmatch_mmpose.__version__
 
 
+#: training set type by config name (the rest are 300-W / SynthFace-68)
+DATASET_TYPES = dict(aflw='AFLWDataset', wflw='WFLWDataset')
+#: data set wrappers of the semi-supervised and labelled-only configs
+WRAPPERS = ('LabelledUnlabelledDataset', 'SemiSplitDataset')
+
+
+def train_set(cfg):
+    """The (innermost) training set config, through our split wrappers."""
+    dataset = cfg.train_dataloader.dataset
+    while dataset.type in WRAPPERS:
+        dataset = dataset.dataset
+    return dataset
+
+
 @pytest.mark.parametrize('path', CONFIGS, ids=lambda p: osp.relpath(p, REPO))
 def test_config_inherits_stock_and_is_offline(path):
     cfg = Config.fromfile(path)
     assert cfg.custom_imports == dict(
         imports=['hybridmatch_mmpose'], allow_failed_imports=False)
-    # inherited from MMPose's stock 300-W HRNetV2-W18 config
-    assert cfg.model.backbone.type == 'HRNet'
-    assert cfg.model.neck.type == 'FeatureMapProcessor'
-    assert cfg.train_dataloader.dataset.type == 'Face300WDataset'
+    # inherited from MMPose's stock 300-W HRNetV2-W18 config; the
+    # semi-supervised estimator holds that top-down model as `detector`
+    model = cfg.model.get('detector', cfg.model)
+    assert model.backbone.type == 'HRNet'
+    assert model.neck.type == 'FeatureMapProcessor'
+    name = osp.basename(path)
+    expected = next((t for key, t in DATASET_TYPES.items()
+                     if f'_{key}_' in name), 'Face300WDataset')
+    assert train_set(cfg).type == expected
     # offline by default: no pretrained checkpoint anywhere in the model
     assert list(iter_pretrained(cfg.model)) == []
 
 
 def test_stock_config_names_imagenet_weights():
-    cfg = Config.fromfile(CONFIGS[0])
+    cfg = Config.fromfile(osp.join(
+        REPO, 'configs', 'synthface',
+        'td-hm_hrnetv2-w18_synthface-64x64_cpu.py'))
     set_pretrained(cfg.model)
     assert list(iter_pretrained(cfg.model)) == [
         ('model.backbone.init_cfg', STOCK_HRNET_W18_IMAGENET)]
+
+
+def test_semi_config_pretrained_goes_to_the_detector_backbone():
+    cfg = Config.fromfile(
+        osp.join(REPO, 'configs', 'hybridmatch_300w_5pct.py'))
+    set_pretrained(cfg.model)
+    assert list(iter_pretrained(cfg.model)) == [
+        ('model.detector.backbone.init_cfg', STOCK_HRNET_W18_IMAGENET)]
+    with pytest.raises(KeyError, match='detector.backbone'):
+        set_pretrained(dict(type='HybridMatchEstimator'))
 
 
 def test_unreachable_weights_give_a_clear_error(monkeypatch, tmp_path):

@@ -1,6 +1,8 @@
-"""Data side of HybridMatch: labelled/unlabelled split, GT stripping and the
-strong (photometric) view. ``synthface`` (the data generator) is not
-imported here: import it explicitly."""
+"""Data side of HybridMatch: labelled/unlabelled split (and the two-source
+training set built from it), GT stripping and the strong (photometric)
+view. ``synthface`` (the data generator) is not imported here: import it
+explicitly."""
+from .semi_dataset import LabelledUnlabelledDataset
 from .semi_split import SPLIT_FILE_NAME, SemiSplit
 from .semi_split_dataset import SemiSplitDataset
 from .semi_split_dump_hook import (SemiSplitDumpHook, dump_semi_split,
@@ -10,8 +12,9 @@ from .transforms import (PHOTOMETRIC_AUG_SPACE, PHOTOMETRIC_OPS,
 from .unlabelled import UNLABELLED_KEYS, strip_labels
 
 __all__ = [
-    'SemiSplit', 'SPLIT_FILE_NAME', 'SemiSplitDataset', 'SemiSplitDumpHook',
-    'dump_semi_split', 'find_semi_split_datasets', 'PhotometricRandAugment',
-    'RandomCutout', 'PHOTOMETRIC_AUG_SPACE', 'PHOTOMETRIC_OPS',
-    'UNLABELLED_KEYS', 'strip_labels'
+    'LabelledUnlabelledDataset', 'SemiSplit', 'SPLIT_FILE_NAME',
+    'SemiSplitDataset', 'SemiSplitDumpHook', 'dump_semi_split',
+    'find_semi_split_datasets', 'PhotometricRandAugment', 'RandomCutout',
+    'PHOTOMETRIC_AUG_SPACE', 'PHOTOMETRIC_OPS', 'UNLABELLED_KEYS',
+    'strip_labels'
 ]

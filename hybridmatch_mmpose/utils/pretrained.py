@@ -49,9 +49,22 @@ def hub_cache_path(url: str) -> str:
 
 
 def set_pretrained(model_cfg, checkpoint: str = STOCK_HRNET_W18_IMAGENET):
-    """Initialise ``model_cfg``'s backbone from ``checkpoint``."""
-    model_cfg['backbone']['init_cfg'] = dict(
-        type='Pretrained', checkpoint=checkpoint)
+    """Initialise ``model_cfg``'s backbone from ``checkpoint``.
+
+    A plain top-down model has it at ``model.backbone``; the semi-supervised
+    :class:`~hybridmatch_mmpose.models.HybridMatchEstimator` at
+    ``model.detector.backbone`` (its student and teacher are both built from
+    ``detector``, and the hook copies the student into the teacher before
+    training, so both start from the same pretrained weights).
+    """
+    if 'backbone' in model_cfg:
+        backbone = model_cfg['backbone']
+    elif 'backbone' in (model_cfg.get('detector') or {}):
+        backbone = model_cfg['detector']['backbone']
+    else:
+        raise KeyError('set_pretrained: the model config has neither '
+                       '`backbone` nor `detector.backbone`')
+    backbone['init_cfg'] = dict(type='Pretrained', checkpoint=checkpoint)
 
 
 def check_pretrained_reachable(model_cfg, timeout: float = 10.) -> None:
