@@ -8,36 +8,23 @@ iterations ~14 s, test ~9 s, 300-W config 2 iterations + validation ~18 s.
 """
 import glob
 import json
-import os
 import os.path as osp
-import subprocess
-import sys
 
 import pytest
 from mmengine.config import Config
 
 from hybridmatch_mmpose.datasets.synthface import generate_synthface
+from tool_runner import REPO, data_root_opts, run_tool
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 SYNTH_CONFIG = osp.join(REPO, 'configs', 'synthface',
                         'hybridmatch_synthface-5pct-64x64_cpu.py')
 PAPER_CONFIG = osp.join(REPO, 'configs', 'hybridmatch_300w_5pct.py')
 
 
-def _run(args):
-    env = dict(os.environ, PYTHONWARNINGS='ignore')
-    env.setdefault('OMP_NUM_THREADS', '2')
-    return subprocess.run([sys.executable] + args, cwd=REPO, env=env,
-                          capture_output=True, text=True)
-
-
 def _data_opts(root):
-    """Point every data set and evaluator at ``root``. The training set is
-    the wrapped data set: ``train_dataloader.dataset.dataset``."""
-    root = root.rstrip('/') + '/'
-    return [f'{k}.data_root={root}' for k in (
-        'train_dataloader.dataset.dataset', 'val_dataloader.dataset',
-        'test_dataloader.dataset', 'val_evaluator', 'test_evaluator')]
+    """The training set is the wrapped data set:
+    ``train_dataloader.dataset.dataset``."""
+    return data_root_opts(root, 'train_dataloader.dataset.dataset')
 
 
 def _tiny(iters, batch):
@@ -75,7 +62,7 @@ def trained(data_root, tmp_path_factory):
     """The SynthFace demo config, 4 iterations of 2 + 2 images. 5 % of 12
     faces would label 1; 25 % labels 3."""
     work_dir = str(tmp_path_factory.mktemp('work'))
-    proc = _run(['tools/train.py', SYNTH_CONFIG, '--work-dir', work_dir,
+    proc = run_tool(['tools/train.py', SYNTH_CONFIG, '--work-dir', work_dir,
                  '--cfg-options'] + _data_opts(data_root) + _tiny(4, 4) +
                 ['train_dataloader.dataset.split.ratio=0.25'])
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -104,7 +91,7 @@ def test_train_logs_both_losses_and_the_ramp_and_dumps_the_split(trained):
 def test_test_tool_reports_nme_fr_auc_per_subset(trained, data_root,
                                                  tmp_path):
     out = tmp_path / 'metrics.json'
-    proc = _run(['tools/test.py', SYNTH_CONFIG,
+    proc = run_tool(['tools/test.py', SYNTH_CONFIG,
                  osp.join(trained, 'iter_4.pth'), '--work-dir',
                  str(tmp_path), '--out', str(out), '--cfg-options',
                  f'test_dataloader.dataset.data_root={data_root}/',
@@ -131,7 +118,7 @@ def test_paper_config_trains_at_256(data_root, tmp_path):
     bins) on a SynthFace tree laid out like 300-W: 2 iterations of 1 + 1
     images, then validation (~18 s on 2 loaded CPU cores)."""
     work_dir = str(tmp_path / 'work')
-    proc = _run(['tools/train.py', PAPER_CONFIG, '--work-dir', work_dir,
+    proc = run_tool(['tools/train.py', PAPER_CONFIG, '--work-dir', work_dir,
                  '--cfg-options'] + _data_opts(data_root) + _tiny(2, 2))
     assert proc.returncode == 0, proc.stderr[-3000:]
     log = _train_log(work_dir)

@@ -3,29 +3,14 @@ mmengine's Runner on a tiny SynthFace-68, on CPU."""
 import json
 import os
 import os.path as osp
-import subprocess
-import sys
 
 import pytest
 
 from hybridmatch_mmpose.datasets.synthface import generate_synthface
+from tool_runner import REPO, data_root_opts, run_tool
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIG = osp.join(REPO, 'configs', 'synthface',
                   'td-hm_hrnetv2-w18_synthface-64x64_cpu.py')
-
-
-def _run(args, **kwargs):
-    env = dict(os.environ, OMP_NUM_THREADS='2', PYTHONWARNINGS='ignore')
-    return subprocess.run([sys.executable] + args, cwd=REPO, env=env,
-                          capture_output=True, text=True, **kwargs)
-
-
-def _data_opts(root):
-    root = root.rstrip('/') + '/'
-    return [f'{k}.data_root={root}' for k in (
-        'train_dataloader.dataset', 'val_dataloader.dataset',
-        'test_dataloader.dataset', 'val_evaluator', 'test_evaluator')]
 
 
 TINY = ['train_cfg.max_iters=4', 'train_cfg.val_interval=4',
@@ -41,8 +26,8 @@ def trained(tmp_path_factory):
     generate_synthface(root, num_train=12, num_test=6, image_size=128, seed=3,
                        contact_sheet=None)
     work_dir = str(tmp_path_factory.mktemp('work'))
-    proc = _run(['tools/train.py', CONFIG, '--work-dir', work_dir,
-                 '--cfg-options'] + _data_opts(root) + TINY)
+    proc = run_tool(['tools/train.py', CONFIG, '--work-dir', work_dir,
+                 '--cfg-options'] + data_root_opts(root) + TINY)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return root, work_dir
 
@@ -59,9 +44,9 @@ def test_checkpoint_loads_weights_only_with_plugin_and_not_without(trained):
     ckpt = osp.join(work_dir, 'iter_4.pth')
     load = ('import torch; ck = torch.load({!r}, weights_only=True); '
             'print(sorted(ck))').format(ckpt)
-    plain = _run(['-c', load])
+    plain = run_tool(['-c', load])
     assert plain.returncode != 0 and 'Weights only load failed' in plain.stderr
-    with_plugin = _run(['-c', 'import hybridmatch_mmpose; ' + load])
+    with_plugin = run_tool(['-c', 'import hybridmatch_mmpose; ' + load])
     assert with_plugin.returncode == 0, with_plugin.stderr[-2000:]
     assert "'message_hub'" in with_plugin.stdout
     assert "'optimizer'" in with_plugin.stdout
@@ -70,9 +55,9 @@ def test_checkpoint_loads_weights_only_with_plugin_and_not_without(trained):
 def test_test_tool_reports_nme_fr_auc_per_subset(trained, tmp_path):
     root, work_dir = trained
     out = tmp_path / 'metrics.json'
-    proc = _run(['tools/test.py', CONFIG, osp.join(work_dir, 'iter_4.pth'),
+    proc = run_tool(['tools/test.py', CONFIG, osp.join(work_dir, 'iter_4.pth'),
                  '--work-dir', str(tmp_path), '--out', str(out),
-                 '--cfg-options'] + _data_opts(root) + TINY[-2:])
+                 '--cfg-options'] + data_root_opts(root) + TINY[-2:])
     assert proc.returncode == 0, proc.stderr[-3000:]
     metrics = json.loads(out.read_text())
     for subset in ('full', 'common', 'challenge'):
@@ -83,9 +68,9 @@ def test_test_tool_reports_nme_fr_auc_per_subset(trained, tmp_path):
 
 def test_resume_continues_from_the_checkpoint(trained, tmp_path):
     root, work_dir = trained
-    proc = _run(['tools/train.py', CONFIG, '--work-dir', str(tmp_path),
+    proc = run_tool(['tools/train.py', CONFIG, '--work-dir', str(tmp_path),
                  '--resume', osp.join(work_dir, 'iter_2.pth'),
-                 '--cfg-options'] + _data_opts(root) + TINY)
+                 '--cfg-options'] + data_root_opts(root) + TINY)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert 'resumed epoch: 0, iter: 2' in proc.stdout + proc.stderr
     assert osp.isfile(tmp_path / 'iter_4.pth')
@@ -94,8 +79,8 @@ def test_resume_continues_from_the_checkpoint(trained, tmp_path):
 
 def test_pretrained_offline_is_a_clear_error(trained, tmp_path):
     root, _ = trained
-    proc = _run(['tools/train.py', CONFIG, '--work-dir', str(tmp_path),
+    proc = run_tool(['tools/train.py', CONFIG, '--work-dir', str(tmp_path),
                  '--pretrained', str(tmp_path / 'missing.pth'),
-                 '--cfg-options'] + _data_opts(root) + TINY)
+                 '--cfg-options'] + data_root_opts(root) + TINY)
     assert proc.returncode != 0
     assert 'missing.pth' in proc.stderr and 'Traceback' not in proc.stderr
