@@ -6,7 +6,7 @@
 VENV        ?= .venv
 PY          := $(VENV)/bin/python
 SYNTHFACE   ?= data/synthface
-DEMO_CONFIG ?= configs/synthface/td-hm_hrnetv2-w18_synthface-64x64_cpu.py
+DEMO_CONFIG ?= configs/synthface/hybridmatch_synthface-5pct-64x64_cpu.py
 DEMO_WORKDIR?= work_dirs/demo
 PYTEST_ARGS ?=
 

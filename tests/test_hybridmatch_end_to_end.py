@@ -13,7 +13,6 @@ import os.path as osp
 import pytest
 from mmengine.config import Config
 
-from hybridmatch_mmpose.datasets.synthface import generate_synthface
 from tool_runner import REPO, data_root_opts, run_tool
 
 SYNTH_CONFIG = osp.join(REPO, 'configs', 'synthface',
@@ -50,11 +49,8 @@ def _train_log(work_dir):
 
 
 @pytest.fixture(scope='module')
-def data_root(tmp_path_factory):
-    root = str(tmp_path_factory.mktemp('synthface'))
-    generate_synthface(root, num_train=12, num_test=6, image_size=128, seed=3,
-                       contact_sheet=None)
-    return root
+def data_root(tiny_synthface):
+    return tiny_synthface
 
 
 @pytest.fixture(scope='module')

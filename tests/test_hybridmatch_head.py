@@ -197,6 +197,41 @@ def test_unlabelled_loss_with_pseudo_labels():
     torch.testing.assert_close(x_kl, teacher_out[1].softmax(-1))
 
 
+def test_confidence_from_1d():
+    """``A_conf`` from the 1-D peaks: an output equal to a ground-truth
+    label (the codec's peak-1 1-D labels) is fully confident; half of it
+    on one axis halves the confidence; a KL head compares softmax
+    distributions with the normalised label's peak."""
+    with pytest.raises(ValueError, match='confidence_from'):
+        make_head(confidence_from='3d')
+    head = make_head(confidence_from='1d')
+    sample = packed_samples(n=2)[1]  # all keypoints visible
+    x_lab = sample.gt_instance_labels.keypoint_x_labels  # (1, K, 64)
+    y_lab = sample.gt_instance_labels.keypoint_y_labels
+    hm = torch.rand(1, K, 16, 16) * 0.1
+    y_half = y_lab.clone()
+    y_half[0, 1] *= 0.5
+    _, conf = head.pseudo_labels((hm, x_lab, y_half))
+    # labels are centred on the exact (sub-bin) location: peaks just below 1
+    expected = torch.ones(1, K)
+    expected[0, 1] = 0.5
+    torch.testing.assert_close(conf, expected, atol=5e-3, rtol=0)
+    torch.testing.assert_close(
+        conf, torch.minimum(x_lab.amax(-1), y_half.amax(-1)))
+    # the 2-D option (default) ignores the 1-D outputs
+    _, conf_2d = make_head().pseudo_labels((hm, x_lab, y_half))
+    torch.testing.assert_close(conf_2d, hm.flatten(2).amax(-1))
+
+    kl = make_head(confidence_from='1d', loss_1d=dict(
+        type='ConfidenceRegularizedLoss', distance='kl'))
+    logits = torch.randn(1, K, 64) * 3
+    conf_kl = kl.confidence_1d(logits, logits)
+    sigma = 1.5 * 4 * 1.0  # codec 1-D sigma: 2-D sigma x stride x ratio
+    label_peak = 1 / (sigma * np.sqrt(2 * np.pi))
+    torch.testing.assert_close(
+        conf_kl, (logits.softmax(-1).amax(-1) / label_peak).clamp(0, 1))
+
+
 def _samples_meta(n=N):
     samples = []
     for _ in range(n):

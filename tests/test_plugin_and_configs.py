@@ -8,6 +8,7 @@ import pytest
 from mmengine.config import Config
 
 import hybridmatch_mmpose
+from hybridmatch_mmpose.utils.data_paths import data_root_options
 from hybridmatch_mmpose.utils.pretrained import (
     STOCK_HRNET_W18_IMAGENET, PretrainedWeightsUnreachable,
     check_pretrained_reachable, iter_pretrained, set_pretrained)
@@ -99,3 +100,27 @@ def test_missing_local_pretrained_file(tmp_path):
     set_pretrained(model, str(tmp_path / 'nope.pth'))
     with pytest.raises(PretrainedWeightsUnreachable, match='nope.pth'):
         check_pretrained_reachable(model)
+
+
+@pytest.mark.parametrize('config, train_key', [
+    ('configs/synthface/td-hm_hrnetv2-w18_synthface-64x64_cpu.py',
+     'train_dataloader.dataset'),
+    ('configs/synthface/hybridmatch_synthface-5pct-64x64_cpu.py',
+     'train_dataloader.dataset.dataset'),
+    ('configs/hybridmatch_300w_5pct.py', 'train_dataloader.dataset.dataset'),
+])
+def test_data_root_options_find_every_data_set(config, train_key):
+    """data_root_options (tools/misc/data_root_options.py, used by make
+    demo) finds the same
+    keys as the tests' hand-written list, for both config layouts."""
+    from tool_runner import data_root_opts
+    cfg = Config.fromfile(osp.join(REPO, config))
+    opts = data_root_options(cfg, '/data/x')
+    assert sorted(opts) == sorted(data_root_opts('/data/x', train_key))
+    dump = data_root_options(cfg, '/data/x/', for_dump=True)
+    assert 'test_evaluator.0.data_root=/data/x/' in dump
+    assert 'test_evaluator.data_root=/data/x/' not in dump
+    # the options really apply: every data set then reads /data/x/
+    cfg.merge_from_dict(dict(o.split('=') for o in opts))
+    assert train_set(cfg)['data_root'] == '/data/x/'
+    assert cfg.test_evaluator.data_root == '/data/x/'

@@ -11,6 +11,7 @@ from mmpose.registry import KEYPOINT_CODECS
 from hybridmatch_mmpose.models.utils import (hard_heatmap_labels,
                                              hard_simcc_labels,
                                              heatmap_confidence,
+                                             simcc_confidence,
                                              soft_heatmap_labels,
                                              soft_simcc_labels)
 
@@ -143,6 +144,16 @@ def test_soft_simcc_labels():
     torch.testing.assert_close(p.sum(-1), torch.ones(2, 3))
     raw = soft_simcc_labels(x, normalize=False)
     torch.testing.assert_close(raw, x.detach())
+
+
+def test_simcc_confidence_is_lower_axis_peak_over_label_peak():
+    sx = torch.tensor([[[0.1, 0.9, 0.2], [0.0, 2.0, 0.0]]])  # peaks 0.9, 2.0
+    sy = torch.tensor([[[0.3, 0.6, -1.], [-.5, -.2, -.1]]])  # 0.6, -0.1
+    conf = simcc_confidence(sx.requires_grad_(), sy, 1.0, 0.5)
+    # keypoint 0: min(0.9 / 1, 0.6 / 0.5 -> 1.2) = 0.9;
+    # keypoint 1: min(2.0 -> clamp, -0.1 / 0.5 = -0.2) -> 0
+    torch.testing.assert_close(conf, torch.tensor([[0.9, 0.0]]))
+    assert not conf.requires_grad
 
 
 def test_shape_errors():

@@ -6,7 +6,6 @@ import os.path as osp
 
 import pytest
 
-from hybridmatch_mmpose.datasets.synthface import generate_synthface
 from tool_runner import REPO, data_root_opts, run_tool
 
 CONFIG = osp.join(REPO, 'configs', 'synthface',
@@ -21,10 +20,8 @@ TINY = ['train_cfg.max_iters=4', 'train_cfg.val_interval=4',
 
 
 @pytest.fixture(scope='module')
-def trained(tmp_path_factory):
-    root = str(tmp_path_factory.mktemp('synthface'))
-    generate_synthface(root, num_train=12, num_test=6, image_size=128, seed=3,
-                       contact_sheet=None)
+def trained(tiny_synthface, tmp_path_factory):
+    root = tiny_synthface
     work_dir = str(tmp_path_factory.mktemp('work'))
     proc = run_tool(['tools/train.py', CONFIG, '--work-dir', work_dir,
                  '--cfg-options'] + data_root_opts(root) + TINY)

@@ -8,9 +8,10 @@ import sys
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
 
-def run_tool(args, **kwargs):
-    """``python ARGS`` in the repository root; captured text output."""
-    env = dict(os.environ, PYTHONWARNINGS='ignore')
+def run_tool(args, env=None, **kwargs):
+    """``python ARGS`` in the repository root; captured text output.
+    ``env``: the environment (default: this process's)."""
+    env = dict(os.environ if env is None else env, PYTHONWARNINGS='ignore')
     env.setdefault('OMP_NUM_THREADS', '2')
     return subprocess.run([sys.executable] + args, cwd=REPO, env=env,
                           capture_output=True, text=True, **kwargs)

@@ -8,13 +8,14 @@ CONFIG=$1
 WORK_DIR=$2
 DATA_ROOT=${3%/}/
 PY=${PY:-.venv/bin/python}
-ROOT_OPTS=(train_dataloader.dataset.data_root="$DATA_ROOT"
-           val_dataloader.dataset.data_root="$DATA_ROOT"
-           test_dataloader.dataset.data_root="$DATA_ROOT"
-           val_evaluator.data_root="$DATA_ROOT")
+# every data set of the config (supervised or semi-supervised layout) -> DATA_ROOT
+mapfile -t ROOT_OPTS < <("$PY" tools/misc/data_root_options.py "$CONFIG" "$DATA_ROOT")
 # with --dump, tools/test.py turns test_evaluator into [metric, DumpResults]
-TEST_OPTS=(test_dataloader.dataset.data_root="$DATA_ROOT"
-           test_evaluator.0.data_root="$DATA_ROOT")
+mapfile -t TEST_OPTS < <("$PY" tools/misc/data_root_options.py "$CONFIG" "$DATA_ROOT" --for-dump)
+if (( ${#ROOT_OPTS[@]} == 0 || ${#TEST_OPTS[@]} == 0 )); then
+    echo "[demo] could not read the data set keys of $CONFIG (see the error above)" >&2
+    exit 1
+fi
 
 ckpt() { [[ -f "$WORK_DIR/last_checkpoint" ]] && cat "$WORK_DIR/last_checkpoint"; }
 done_marker="$WORK_DIR/.demo-trained"

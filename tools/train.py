@@ -7,6 +7,10 @@ Same command line as MMPose's (config, ``--work-dir``, ``--resume``, ``--amp``,
                              the stock ImageNet HRNetV2-W18,
                              open-mmlab://msra/hrnetv2_w18). Without it, our
                              configs train from scratch and never go online.
+
+Before the Runner starts, every data root, annotation file and image folder
+of the training and validation sets is checked (a clear error names the
+config key to set).
 """
 import argparse
 import sys
@@ -15,6 +19,8 @@ from mmengine.config import Config
 from mmengine.runner import Runner
 
 import hybridmatch_mmpose  # noqa: F401  (registers modules, safe checkpoint loading)
+from hybridmatch_mmpose.utils.cpu_distributed import setup_cpu_distributed
+from hybridmatch_mmpose.utils.data_paths import DataPathError, check_data_paths
 from hybridmatch_mmpose.utils.mmpose_tools import load_mmpose_tool
 from hybridmatch_mmpose.utils.pretrained import (
     STOCK_HRNET_W18_IMAGENET, PretrainedWeightsUnreachable,
@@ -44,9 +50,12 @@ def main(argv=None):
         set_pretrained(cfg.model, extra.pretrained)
     try:
         check_pretrained_reachable(cfg.model)
-    except PretrainedWeightsUnreachable as err:
+        check_data_paths(cfg, ['train_dataloader'] + (
+            ['val_dataloader'] if cfg.get('val_cfg') else []))
+    except (PretrainedWeightsUnreachable, DataPathError) as err:
         sys.exit(f'ERROR: {err}')
 
+    setup_cpu_distributed(cfg, args.launcher)  # gloo when there is no GPU
     runner = Runner.from_cfg(cfg)
     runner.train()
 

@@ -6,10 +6,12 @@
 # pseudo-labels from the teacher's 1-D argmax; predictions decoded from the
 # 1-D heatmaps.
 #
-# Caveat: the estimator weights every pseudo-labelled keypoint by A_conf,
-# the peak of the teacher's 2-D map clamped to [0, 1]. With the 2-D loss
-# off that map is an unsupervised intermediate feature, so its peak is not
-# a calibrated confidence (a keypoint whose map peaks <= 0 gets weight 0).
+# Confidence: HybridMatch weights each pseudo-labelled keypoint by A_conf,
+# the peak of the teacher's 2-D map. With the 2-D loss off that map is an
+# unsupervised intermediate feature whose peak is no confidence, so this
+# baseline takes A_conf from the teacher's 1-D outputs instead
+# (confidence_from='1d': the lower of the x/y peaks relative to a label's
+# peak, clamped to [0, 1]; HybridMatchHead.confidence_1d).
 _base_ = ['../hybridmatch_300w_10pct.py']
 
 model = dict(
@@ -18,5 +20,6 @@ model = dict(
             loss_2d=dict(type='KeypointMSELoss', use_target_weight=True,
                          loss_weight=0.),
             loss_1d_weight=1.0,
+            confidence_from='1d',
             decode_from='1d')),
     semi_train_cfg=dict(lambda_1d=1.0, ramp_fraction=0.))

@@ -40,11 +40,13 @@ are added the same way. Note that the inner data set's own filtering
 keypoint) runs before the split, as it would for a supervised run.
 """
 import copy
+import logging
 import os.path as osp
 from typing import Dict, List, Optional, Sequence, Union
 
 import numpy as np
 from mmengine.dataset import BaseDataset
+from mmengine.logging import print_log
 from mmpose.registry import DATASETS
 
 from .semi_split import SemiSplit, dump_split_record, split_record
@@ -72,12 +74,20 @@ class SemiSplitDataset(BaseDataset):
             ``dict(num=50, seed=0)``, see :class:`~.SemiSplit`.
         subset (str): ``'labelled'`` or ``'unlabelled'``.
         pipeline (list): transforms run on each sample of the subset.
+        skip_unreadable (bool, optional): An image that cannot be read is
+            skipped with a warning (naming the file and counting the skips
+            of this process) and another sample of the subset is drawn
+            instead (``BaseDataset``'s refetch). ``None`` (default): skip in
+            the unlabelled subset only; a broken *labelled* image stays an
+            error, since those few labels are the point of the run.
         indices, serialize_data, lazy_init, max_refetch: as
             :class:`~mmengine.dataset.BaseDataset` (applied to the subset).
 
     Attributes:
         split_info (dict): after loading, the split record (the ids of both
             subsets) that :meth:`dump_split` writes.
+        num_skipped (int): unreadable images skipped by this process (each
+            data loader worker counts its own).
     """
 
     METAINFO: dict = dict()
@@ -90,7 +100,8 @@ class SemiSplitDataset(BaseDataset):
                  indices: Optional[Union[int, Sequence[int]]] = None,
                  serialize_data: bool = True,
                  lazy_init: bool = False,
-                 max_refetch: int = 1000) -> None:
+                 max_refetch: int = 1000,
+                 skip_unreadable: Optional[bool] = None) -> None:
         if subset not in SUBSETS:
             raise ValueError(f'subset must be one of {SUBSETS}, '
                              f'got {subset!r}')
@@ -120,6 +131,10 @@ class SemiSplitDataset(BaseDataset):
                              f'only, got data_mode={dataset.data_mode!r}')
         self._inner: Optional[BaseDataset] = dataset
         self.split_info: Optional[Dict] = None
+        self.skip_unreadable = (subset == 'unlabelled'
+                                if skip_unreadable is None else
+                                bool(skip_unreadable))
+        self.num_skipped = 0
         super().__init__(
             metainfo=dataset.metainfo,
             pipeline=list(pipeline),
@@ -177,6 +192,29 @@ class SemiSplitDataset(BaseDataset):
             data_list.append(info)
         self._inner = None  # free the full data set
         return data_list
+
+    def prepare_data(self, idx: int):
+        """Run the pipeline on sample ``idx``; with :attr:`skip_unreadable`,
+        an image that MMPose's ``LoadImage`` cannot read gives ``None``
+        (``BaseDataset.__getitem__`` then draws another sample) and a
+        warning."""
+        try:
+            return super().prepare_data(idx)
+        except Exception as err:
+            path = self.get_data_info(idx).get('img_path')
+            # LoadImage re-raises every loading error as "... occurs when
+            # loading `PATH`"; anything else is a real error
+            if not (self.skip_unreadable and path
+                    and f'occurs when loading `{path}`' in str(err)):
+                raise
+            self.num_skipped += 1
+            print_log(
+                f'{self.subset} image {path} cannot be read '
+                f'({type(err).__name__}); skipped, training goes on with '
+                f'another {self.subset} image ({self.num_skipped} skipped so '
+                'far by this process)', logger='current',
+                level=logging.WARNING)
+            return None
 
     def get_data_info(self, idx: int) -> dict:
         """The ``idx``-th sample of the subset, with MMPose's metainfo keys

@@ -1,5 +1,8 @@
 from . import hooks  # noqa: F401
-from .checkpoint import register_safe_globals  # noqa: F401
+from .checkpoint import (UnsafeCheckpointError,  # noqa: F401
+                         register_safe_globals,
+                         register_safe_loading_and_saving)
 from .hooks import *  # noqa: F401,F403
 
 register_safe_globals()
+register_safe_loading_and_saving()

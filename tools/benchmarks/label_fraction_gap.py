@@ -75,7 +75,7 @@ def main(argv=None):
     lines = [
         '# Supervised HRNetV2-W18 on SynthFace-68: 5 % vs 100 % of the labels',
         '',
-        f'Table. Stock supervised HRNetV2-W18 (64x64 input, 16x16 heatmaps, '
+        f'Table. Stock supervised HRNetV2-W18 (64x64 input, 16x16 DARK heatmaps, '
         f'batch 16, Adam 1e-3, {args.iters} iterations, from scratch) on '
         'SynthFace-68 (3,000 train faces; 5 % = 150), tested on its 600 test '
         f'faces. Both runs trained side by side, one thread each '

@@ -2,6 +2,7 @@
 from typing import Optional
 
 import torch
+from mmengine.dist import all_reduce_params, get_world_size
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 from torch import nn
@@ -90,6 +91,15 @@ class HybridMatchHook(Hook):
        from ``i = K`` on. It is a function of ``runner.iter`` only, hence
        exact after ``--resume``. It is logged every iteration as
        ``lambda_u_1d`` (message hub key ``train/lambda_u_1d``).
+    4. Distributed training (``sync_buffers=True``): DDP keeps the
+       student's *parameters* equal on every rank, but each rank's
+       BatchNorm statistics follow its own images. Before each EMA update
+       the student's floating-point buffers are averaged over the ranks
+       (``mmengine.dist.all_reduce_params``, as ``SyncBuffersHook`` does at
+       epoch ends), so the teacher stays identical on every rank.
+    5. Before training, the number of keypoints of the training set
+       (``metainfo['num_keypoints']``) must equal the head's
+       ``out_channels``; otherwise a clear error names both options.
 
     Args:
         momentum (float): EMA momentum in ``(0, 1]``. Defaults to 0.001.
@@ -100,6 +110,9 @@ class HybridMatchHook(Hook):
             reads the model's ``semi_train_cfg.lambda_1d`` (0.05).
         ramp_fraction (float, optional): ``K / I``; ``None`` reads
             ``semi_train_cfg.ramp_fraction`` (0.1).
+        sync_buffers (bool): Average the student's buffers over the ranks
+            before each EMA update when distributed (item 4). Defaults to
+            True; no-op in a single process.
     """
 
     priority = 'NORMAL'
@@ -109,7 +122,8 @@ class HybridMatchHook(Hook):
                  interval: int = 1,
                  buffers: str = 'ema',
                  lambda_1d: Optional[float] = None,
-                 ramp_fraction: Optional[float] = None) -> None:
+                 ramp_fraction: Optional[float] = None,
+                 sync_buffers: bool = True) -> None:
         if not 0 < momentum <= 1:
             raise ValueError(f'momentum must be in (0, 1], got {momentum}')
         if interval < 1:
@@ -122,6 +136,7 @@ class HybridMatchHook(Hook):
         self.buffers = buffers
         self.lambda_1d = lambda_1d
         self.ramp_fraction = ramp_fraction
+        self.sync_buffers = sync_buffers
 
     @staticmethod
     def _model(runner) -> nn.Module:
@@ -149,8 +164,26 @@ class HybridMatchHook(Hook):
         return lambda_u_1d_at(runner.iter, runner.max_iters, lambda_1d,
                               fraction)
 
+    @staticmethod
+    def check_num_keypoints(runner, model) -> None:
+        """The training set's keypoint count must match the head's."""
+        loader = getattr(runner, 'train_dataloader', None)
+        dataset = getattr(loader, 'dataset', None)
+        num = (getattr(dataset, 'metainfo', None) or {}).get('num_keypoints')
+        out = getattr(model.student.head, 'out_channels', None)
+        if num is not None and out is not None and int(num) != int(out):
+            raise ValueError(
+                f'the training set ({type(dataset).__name__}, '
+                f"metainfo from {dataset.metainfo.get('from_file', '?')}) "
+                f'has {num} keypoints but the head predicts {out} '
+                f'(model.detector.head.out_channels): set '
+                f'`model.detector.head.out_channels={num}` (and the '
+                'flip indices of that data set), or train on a data set '
+                f'with {out} keypoints')
+
     def before_train(self, runner) -> None:
         model = self._model(runner)
+        self.check_num_keypoints(runner, model)
         if runner.iter == 0 and not getattr(model, 'teacher_loaded', False):
             ema_update(model.student, model.teacher, 1.0)
 
@@ -170,5 +203,9 @@ class HybridMatchHook(Hook):
         if (runner.iter + 1) % self.interval != 0:
             return
         model = self._model(runner)
+        if self.sync_buffers and get_world_size() > 1:
+            all_reduce_params(
+                [b for b in model.student.buffers() if b.is_floating_point()],
+                op='mean')
         ema_update(model.student, model.teacher, self.momentum,
                    self.buffers)

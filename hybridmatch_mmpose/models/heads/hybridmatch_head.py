@@ -1,4 +1,5 @@
 """HybridMatchHead: 2-D heatmap layers and a 1-D regressor fed by them."""
+import math
 from typing import Optional, Sequence, Tuple
 
 import torch
@@ -17,7 +18,8 @@ from mmpose.utils.typing import (ConfigType, Features, InstanceList,
 
 from ..losses import ConfidenceRegularizedLoss
 from ..utils import (hard_heatmap_labels, hard_simcc_labels,
-                     soft_heatmap_labels, soft_simcc_labels)
+                     simcc_confidence, soft_heatmap_labels,
+                     soft_simcc_labels)
 
 OptIntSeq = Optional[Sequence[int]]
 # (heatmaps (N, K, H, W), simcc_x (N, K, Wx), simcc_y (N, K, Wy))
@@ -137,6 +139,13 @@ class HybridMatchHead(BaseHead):
             ``distance='kl'`` (or MMPose's ``KLDiscretLoss``).
         loss_1d_weight (float): ``lambda_s^1D`` (IV-B: 0.05). Defaults to
             0.05.
+        confidence_from (str): Where ``A_conf`` (Eq. 7) comes from, for
+            both branches' pseudo-labels: ``'2d'`` (the paper: the peak of
+            the teacher's 2-D heatmap) or ``'1d'`` (the lower of the 1-D x/y
+            peaks relative to a label's peak, see
+            :func:`~hybridmatch_mmpose.models.utils.simcc_confidence`), for
+            the SSL-1D ablation, where the 2-D map is not supervised and its
+            peak is no confidence. Defaults to ``'2d'``.
         decode_from (str, optional): ``'1d'`` or ``'2d'``; ``None`` follows
             the decoder's ``decode_from`` (``HybridLabel``: ``'1d'``, the
             paper's output). ``test_cfg['decode_from']`` overrides both.
@@ -160,6 +169,7 @@ class HybridMatchHead(BaseHead):
                  loss_1d: ConfigType = dict(
                      type='ConfidenceRegularizedLoss', distance='mse'),
                  loss_1d_weight: float = 0.05,
+                 confidence_from: str = '2d',
                  decode_from: Optional[str] = None,
                  decoder: OptConfigType = None,
                  init_cfg: OptConfigType = None):
@@ -170,6 +180,10 @@ class HybridMatchHead(BaseHead):
         if decode_from not in (None, '1d', '2d'):
             raise ValueError(f"decode_from must be None, '1d' or '2d', got "
                              f'{decode_from!r}')
+        if confidence_from not in ('1d', '2d'):
+            raise ValueError(f"confidence_from must be '1d' or '2d', got "
+                             f'{confidence_from!r}')
+        self.confidence_from = confidence_from
         self.in_channels = in_channels
         self.out_channels = out_channels
         self.decoder = (KEYPOINT_CODECS.build(decoder)
@@ -344,7 +358,9 @@ class HybridMatchHead(BaseHead):
         ``simcc_sigma``, ``normalize``). Soft (Table 7): the 2-D heatmaps
         themselves; for 1-D ``softmax(beta * output)`` when the 1-D loss is a
         KL divergence, the raw output otherwise. ``A_conf`` is the peak of
-        the teacher's 2-D heatmap in both cases, for both branches.
+        the teacher's 2-D heatmap in both cases, for both branches
+        (``confidence_from='2d'``, the paper), or :meth:`confidence_1d`
+        (``confidence_from='1d'``).
 
         Args:
             outputs (tuple): the teacher's :meth:`forward` output on the weak
@@ -372,13 +388,47 @@ class HybridMatchHead(BaseHead):
             y_t = hard_simcc_labels(simcc_y, sy, normalize=normalize)
         else:
             hm_t, conf = soft_heatmap_labels(heatmaps)
-            is_kl = isinstance(self.loss_1d, KLDiscretLoss) or (
-                isinstance(self.loss_1d, ConfidenceRegularizedLoss)
-                and self.loss_1d.distance == 'kl')
-            beta = getattr(self.loss_1d, 'beta', 1.0)
-            x_t = soft_simcc_labels(simcc_x, beta=beta, normalize=is_kl)
-            y_t = soft_simcc_labels(simcc_y, beta=beta, normalize=is_kl)
+            x_t = soft_simcc_labels(simcc_x, beta=self._beta_1d,
+                                    normalize=self._is_kl_1d)
+            y_t = soft_simcc_labels(simcc_y, beta=self._beta_1d,
+                                    normalize=self._is_kl_1d)
+        if self.confidence_from == '1d':
+            conf = self.confidence_1d(simcc_x, simcc_y)
         return (hm_t, x_t, y_t), conf
+
+    @property
+    def _is_kl_1d(self) -> bool:
+        return isinstance(self.loss_1d, KLDiscretLoss) or (
+            isinstance(self.loss_1d, ConfidenceRegularizedLoss)
+            and self.loss_1d.distance == 'kl')
+
+    @property
+    def _beta_1d(self) -> float:
+        return float(getattr(self.loss_1d, 'beta', 1.0))
+
+    @torch.no_grad()
+    def confidence_1d(self, simcc_x: Tensor, simcc_y: Tensor) -> Tensor:
+        """``A_conf`` ``(N, K)`` from the teacher's 1-D outputs ``(N, K, Wx)``
+        and ``(N, K, Wy)`` (``confidence_from='1d'``).
+
+        The outputs are taken in the space the 1-D loss compares
+        (``softmax(beta * output)`` for a KL loss, raw otherwise) and each
+        axis' peak is divided by the peak of a 1-D label of that axis: 1
+        for the codec's peak-1 labels (``normalize=False``), ``1 / (sigma
+        sqrt(2 pi))`` for normalised ones (and always for KL, whose target
+        is a distribution).
+        """
+        sx, sy = (float(s) for s in self.decoder.simcc_sigma)
+        normalized = self._is_kl_1d or getattr(self.decoder, 'normalize',
+                                               False)
+
+        def peak(sigma: float) -> float:
+            return 1. / (sigma * math.sqrt(2 * math.pi)) if normalized else 1.
+
+        if self._is_kl_1d:
+            simcc_x = torch.softmax(simcc_x * self._beta_1d, dim=-1)
+            simcc_y = torch.softmax(simcc_y * self._beta_1d, dim=-1)
+        return simcc_confidence(simcc_x, simcc_y, peak(sx), peak(sy))
 
     # ------------------------------------------------------------- predict
     def predict(self,

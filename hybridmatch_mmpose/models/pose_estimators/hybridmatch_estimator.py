@@ -4,6 +4,7 @@ from typing import Dict, List, Optional, Tuple, Union
 
 import torch
 from mmengine.config import ConfigDict
+from mmengine.logging import MessageHub
 from mmengine.model import BaseModel
 from torch import Tensor
 
@@ -12,6 +13,28 @@ from mmpose.utils.typing import (ConfigType, ForwardResults, OptConfigType,
                                  OptMultiConfig, OptSampleList, SampleList)
 
 BRANCHES = ('sup', 'unsup_teacher', 'unsup_student')
+
+
+class NonFiniteLossError(FloatingPointError):
+    """A loss term became NaN or Inf (see ``semi_train_cfg.check_finite``)."""
+
+
+def check_finite_losses(losses: Dict[str, Tensor]) -> None:
+    """Raise :class:`NonFiniteLossError` naming the first non-finite loss
+    term and the iteration (from mmengine's message hub, 1-based as in the
+    log; ``?`` outside a Runner)."""
+    for name, value in losses.items():
+        if 'loss' in name and not torch.isfinite(value).all():
+            it = MessageHub.get_current_instance().get_info('iter')
+            it = '?' if it is None else it + 1
+            raise NonFiniteLossError(
+                f'iteration {it}: loss term `{name}` is '
+                f'{value.detach().float().sum().item()}; training stopped '
+                'before the optimizer step, so the weights and the '
+                'checkpoints saved so far are unchanged. Resume from the '
+                'last checkpoint (`--resume`) with a lower learning rate '
+                '(optim_wrapper.optimizer.lr), and check the data (boxes, '
+                'keypoints) of this run.')
 
 
 @MODELS.register_module()
@@ -98,6 +121,11 @@ class HybridMatchEstimator(BaseModel):
               teacher is an EMA and is never trained by the optimiser.
             - ``check_pairing`` (bool): require ``unsup_teacher[i]`` and
               ``unsup_student[i]`` to carry the same metainfo ``id``.
+            - ``check_finite`` (bool): stop with
+              :class:`NonFiniteLossError` (naming the iteration and the
+              loss term) when a loss term is NaN or Inf, *before* the
+              backward pass and the optimiser step, so the weights and every
+              checkpoint saved so far stay as they were. Defaults to True.
         semi_test_cfg (dict, optional): ``predict_on``: ``'teacher'``
             (default) or ``'student'``; ``forward_on`` / ``extract_feat_on``
             (for ``mode='tensor'`` / :meth:`extract_feat`) default to
@@ -114,7 +142,8 @@ class HybridMatchEstimator(BaseModel):
         ramp_fraction=0.1,
         pseudo_label='hard',
         freeze_teacher=True,
-        check_pairing=True)
+        check_pairing=True,
+        check_finite=True)
     DEFAULT_TEST_CFG = dict(predict_on='teacher')
 
     def __init__(self,
@@ -302,6 +331,8 @@ class HybridMatchEstimator(BaseModel):
         if not losses:
             raise ValueError('empty training batch: no labelled and no '
                              'unlabelled samples')
+        if self.semi_train_cfg.check_finite:
+            check_finite_losses(losses)
         return losses
 
     def loss_sup(self, inputs: Tensor, data_samples: SampleList) -> dict:

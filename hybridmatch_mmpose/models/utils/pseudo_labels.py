@@ -28,6 +28,8 @@ Confidence ``A_conf`` is the peak value of each teacher 2-D heatmap, clamped
 to ``[0, 1]`` (the paper: "A_conf in [0, 1] is the highest value in the
 heatmap"). The same 2-D confidence weights the 1-D loss too (see
 :class:`~hybridmatch_mmpose.models.losses.ConfidenceRegularizedLoss`).
+:func:`simcc_confidence` takes it from the 1-D outputs instead, for the
+SSL-1D ablation whose 2-D map is unsupervised.
 
 Soft labels (the paper's Table 7 alternative) use the teacher output itself.
 
@@ -41,8 +43,8 @@ import torch
 from torch import Tensor
 
 __all__ = [
-    'heatmap_confidence', 'hard_heatmap_labels', 'soft_heatmap_labels',
-    'hard_simcc_labels', 'soft_simcc_labels'
+    'heatmap_confidence', 'simcc_confidence', 'hard_heatmap_labels',
+    'soft_heatmap_labels', 'hard_simcc_labels', 'soft_simcc_labels'
 ]
 
 
@@ -64,6 +66,36 @@ def heatmap_confidence(heatmaps: Tensor) -> Tensor:
     """
     _check_ndim(heatmaps, 4, 'heatmaps', '(N, K, H, W)')
     return heatmaps.detach().flatten(2).amax(dim=-1).clamp(0., 1.)
+
+
+@torch.no_grad()
+def simcc_confidence(simcc_x: Tensor, simcc_y: Tensor, peak_x: float,
+                     peak_y: float) -> Tensor:
+    """``A_conf`` from the 1-D outputs (the SSL-1D ablation's option).
+
+    The lower of the two axes' peaks, each divided by the peak value of a
+    1-D label of that axis (``1`` for peak-1 labels, ``1 / (sigma
+    sqrt(2 pi))`` for SimCC's normalised ones), clamped to ``[0, 1]``: a
+    teacher output that reproduces a label exactly gets confidence 1, one
+    that is flat or negative gets 0. ``min`` over the axes follows SimCC's
+    ``get_simcc_maximum`` (a keypoint is as sure as its least sure axis).
+
+    Args:
+        simcc_x (Tensor): ``(N, K, Wx)`` teacher 1-D outputs for x, in the
+            space the loss compares (raw for ``'mse'``, ``softmax(beta *
+            output)`` for ``'kl'``).
+        simcc_y (Tensor): ``(N, K, Wy)`` the same for y.
+        peak_x (float): Peak value of a 1-D x label.
+        peak_y (float): Peak value of a 1-D y label.
+
+    Returns:
+        Tensor: ``(N, K)`` in ``[0, 1]``.
+    """
+    _check_ndim(simcc_x, 3, 'simcc_x', '(N, K, Wx)')
+    _check_ndim(simcc_y, 3, 'simcc_y', '(N, K, Wy)')
+    conf_x = simcc_x.detach().amax(dim=-1) / float(peak_x)
+    conf_y = simcc_y.detach().amax(dim=-1) / float(peak_y)
+    return torch.minimum(conf_x, conf_y).clamp(0., 1.)
 
 
 @torch.no_grad()
