@@ -9,15 +9,15 @@ data_root = 'data/synthface/'
 randomness = dict(seed=0)
 
 # ---- CPU budget ---------------------------------------------------------
-# Measured with tools/train.py (30 iterations, num_workers=2): 1.10 s per
-# training iteration (8 + 8 images: student forward + backward on both,
-# teacher forward on the weak views) with OMP_NUM_THREADS=1 while two other
-# single-threaded trainings shared the 2 cores (load average ~3.5);
-# start-up ~10 s; one validation of the 600 test faces with flip test ~17 s.
-# (OMP_NUM_THREADS=2 on the loaded machine was 5-20x slower: threads spin at
-# barriers when the cores are oversubscribed.) 300 iterations: ~6 min
-# there, less on an idle machine.
-max_iters = 300
+# Measured with `make demo` on an idle 2-core machine (OMP_NUM_THREADS=2,
+# num_workers=2): 0.60 s per training iteration (8 + 8 images: student
+# forward + backward on both, teacher forward on the weak views), 300
+# iterations in 197 s; one test of the 600 test faces with flip test ~20 s.
+# With OMP_NUM_THREADS=1 and two other trainings sharing the 2 cores it was
+# 1.1 s; OMP_NUM_THREADS=2 on such a loaded machine was 5-20x slower
+# (threads spin at barriers when the cores are oversubscribed).
+# 600 iterations: ~6 min of `make demo`'s 10-minute budget.
+max_iters = 600
 val_interval = max_iters  # validate and checkpoint once, at the end
 train_cfg = dict(max_iters=max_iters, val_interval=val_interval)
 # The paper's schedule shape: x0.1 at 1/2 and 5/6 of I (epochs 30 and 50 of

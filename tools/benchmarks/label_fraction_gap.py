@@ -36,11 +36,26 @@ def schedule_opts(iters: int):
     ]
 
 
+def root_opts(config, data_root):
+    """``--cfg-options`` pointing the config's data sets at ``data_root``
+    (none for the default)."""
+    if data_root is None:
+        return ['randomness.seed=0']  # a no-op, --cfg-options needs one
+    from mmengine.config import Config
+    from hybridmatch_mmpose.utils.data_paths import data_root_options
+    cfg = Config.fromfile(osp.join(REPO, config))
+    return data_root_options(cfg, data_root)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--iters', type=int, default=2500)
     parser.add_argument('--work-dir', default='work_dirs/label_fraction_gap')
     parser.add_argument('--out', default='docs/results/label_fraction_gap.md')
+    parser.add_argument('--data-root', default=None,
+                        help='SynthFace-68 root (default: the configs\' '
+                        'data/synthface/), e.g. one made with '
+                        'tools/make_synthface.py --difficulty 2')
     args = parser.parse_args(argv)
 
     env = dict(os.environ, OMP_NUM_THREADS='1', MKL_NUM_THREADS='1')
@@ -51,7 +66,8 @@ def main(argv=None):
         log = open(osp.join(dirs[name], 'train.log'), 'w')
         procs[name] = subprocess.Popen(
             [sys.executable, 'tools/train.py', config, '--work-dir',
-             dirs[name], '--cfg-options'] + schedule_opts(args.iters),
+             dirs[name], '--cfg-options'] + schedule_opts(args.iters) +
+            root_opts(config, args.data_root),
             cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
     for name, proc in procs.items():
         if proc.wait() != 0:
@@ -66,8 +82,9 @@ def main(argv=None):
         out = osp.join(dirs[name], 'metrics.json')
         subprocess.run([
             sys.executable, 'tools/test.py', config, ckpt, '--work-dir',
-            osp.join(dirs[name], 'test'), '--out', out
-        ], cwd=REPO, check=True, capture_output=True)
+            osp.join(dirs[name], 'test'), '--out', out, '--cfg-options'
+        ] + root_opts(config, args.data_root), cwd=REPO,
+            check=True, capture_output=True)
         with open(osp.join(REPO, out)) as f:
             rows[name] = json.load(f)
 
@@ -77,11 +94,13 @@ def main(argv=None):
         '',
         f'Table. Stock supervised HRNetV2-W18 (64x64 input, 16x16 DARK heatmaps, '
         f'batch 16, Adam 1e-3, {args.iters} iterations, from scratch) on '
-        'SynthFace-68 (3,000 train faces; 5 % = 150), tested on its 600 test '
+        f'SynthFace-68 ({args.data_root or "data/synthface"}: 3,000 train '
+        'faces; 5 % = 150), tested on its 600 test '
         f'faces. Both runs trained side by side, one thread each '
         f'({minutes:.0f} min wall for both). NME, FR@10 % and AUC@10 % in %. '
         f'Command: `python tools/benchmarks/label_fraction_gap.py --iters '
-        f'{args.iters}`',
+        f'{args.iters}' + (f' --data-root {args.data_root}'
+                           if args.data_root else '') + '`',
         '',
         '| labels | subset | NME | FR@10 | AUC@10 |',
         '|---|---|---:|---:|---:|',
