@@ -110,3 +110,26 @@ def test_missing_subset_file_names_it(tmp_path):
 def test_bad_threshold():
     with pytest.raises(ValueError, match='threshold'):
         FaceLandmarkMetric(threshold=0)
+
+
+def test_ced_dir_writes_sorted_errors_and_a_plot(tmp_path):
+    rng = np.random.default_rng(1)
+    gt, pred, samples = _samples(rng, 20)
+    _write_subset(tmp_path / 'common.json', range(100, 110))
+    metric = FaceLandmarkMetric(data_root=str(tmp_path),
+                                subsets=dict(common='common.json'),
+                                ced_dir=str(tmp_path / 'ced'))
+    metric.dataset_meta = dict(dataset_name='300w')
+    metric.process([], samples)
+    out = metric.compute_metrics(metric.results)
+    record = json.loads((tmp_path / 'ced' / 'ced.json').read_text())
+    assert record['threshold'] == 10
+    for name, n in (('full', 20), ('common', 10)):
+        e = np.array(record['subsets'][name]['errors'])
+        assert len(e) == n and np.all(np.diff(e) >= 0)
+        assert e.mean() == pytest.approx(out[f'{name}/NME'], rel=1e-9)
+        assert 100 * auc_at(e / 100, 0.1) == pytest.approx(
+            out[f'{name}/AUC@10'], rel=1e-9)
+    assert set(record['subsets']['common']['ids']) == set(range(100, 110))
+    png = (tmp_path / 'ced' / 'ced.png').read_bytes()
+    assert png[:8] == b'\x89PNG\r\n\x1a\n' and len(png) > 5000

@@ -1,5 +1,6 @@
 """NME, FR@x and AUC@x for face landmarks, for every subset of a test set."""
 import json
+import os
 import os.path as osp
 from typing import Dict, List, Optional, Sequence
 
@@ -42,6 +43,36 @@ def format_metrics_table(metrics: Dict[str, float]) -> str:
     return '\n'.join(lines)
 
 
+def plot_ced(errors: Dict[str, Sequence[float]], threshold: float,
+             path: str, title: str = '') -> None:
+    """Plot cumulative error distributions (one curve per entry of
+    ``errors``: per-image NMEs in %) over ``[0, threshold]`` % into the PNG
+    ``path``; the legend gives each curve's AUC@threshold."""
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(5, 4), dpi=120)
+    xs = np.linspace(0, threshold, 201)
+    for name, e in errors.items():
+        e = np.sort(np.asarray(e, dtype=np.float64))
+        if not len(e):
+            continue
+        ced = np.searchsorted(e, xs, side='right') / len(e)
+        auc = 100 * auc_at(e / 100, threshold / 100)
+        ax.plot(xs, ced, label=f'{name} (AUC {auc:.2f})')
+    ax.set_xlim(0, threshold)
+    ax.set_ylim(0, 1)
+    ax.set_xlabel('NME (%)')
+    ax.set_ylabel('fraction of images')
+    ax.grid(alpha=0.3)
+    ax.legend(loc='lower right', fontsize=8)
+    if title:
+        ax.set_title(title, fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
 @METRICS.register_module()
 class FaceLandmarkMetric(NME):
     """NME, failure rate and AUC per test subset, as face-alignment papers
@@ -70,6 +101,11 @@ class FaceLandmarkMetric(NME):
             evaluated set is always reported as ``full``.
         data_root (str, optional): root for relative ``subsets`` paths.
         threshold (float): FR / AUC threshold as a fraction. Defaults to 0.1.
+        ced_dir (str, optional): If set, every evaluation writes
+            ``ced_dir/ced.json`` (each subset's per-image errors in %,
+            sorted, with ids) and ``ced_dir/ced.png`` (the CED curves of
+            all subsets over ``[0, threshold]``, AUC in the legend).
+            Defaults to None (nothing written).
         prefix (str, optional): metric name prefix.
 
     Output keys: ``NME`` (full set, the key the stock checkpoint hook's
@@ -84,6 +120,7 @@ class FaceLandmarkMetric(NME):
                  subsets: Optional[Dict[str, str]] = None,
                  data_root: Optional[str] = None,
                  threshold: float = 0.1,
+                 ced_dir: Optional[str] = None,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
         super().__init__(
@@ -97,6 +134,7 @@ class FaceLandmarkMetric(NME):
                 f'FaceLandmarkMetric: threshold must be in (0, 1], got '
                 f'{threshold}')
         self.threshold = threshold
+        self.ced_dir = ced_dir
         self.subset_files = dict(subsets or {})
         self.data_root = data_root
         self._subset_ids: Optional[Dict[str, set]] = None
@@ -167,4 +205,21 @@ class FaceLandmarkMetric(NME):
         metrics['NME'] = metrics['full/NME']
         MMLogger.get_current_instance().info(
             '\n' + format_metrics_table(metrics))
+        if self.ced_dir:
+            self.write_ced(errors, ids, groups, metrics)
         return metrics
+
+    def write_ced(self, errors: np.ndarray, ids: np.ndarray,
+                  groups: Dict[str, np.ndarray], metrics: dict) -> None:
+        """``ced.json`` and ``ced.png`` in :attr:`ced_dir` (see Args)."""
+        os.makedirs(self.ced_dir, exist_ok=True)
+        record = {}
+        for name, selected in groups.items():
+            order = np.argsort(errors[selected], kind='stable')
+            record[name] = dict(
+                ids=ids[selected][order].tolist(),
+                errors=(100 * errors[selected][order]).tolist())
+        with open(osp.join(self.ced_dir, 'ced.json'), 'w') as f:
+            json.dump(dict(threshold=100 * self.threshold, subsets=record), f)
+        plot_ced({name: r['errors'] for name, r in record.items()},
+                 100 * self.threshold, osp.join(self.ced_dir, 'ced.png'))
