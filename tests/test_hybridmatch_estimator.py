@@ -141,6 +141,29 @@ def test_loss_terms_match_the_equations():
     assert losses['unsup_loss_1d'] > 0 and losses['unsup_loss_2d'] > 0
 
 
+def test_joint_student_forward_gives_the_same_losses_with_frozen_bn():
+    """One student forward over cat(sup, strong) = two forwards, when
+    BatchNorm uses its running statistics (in training mode it normalises
+    the joint batch instead, which is the option's documented difference);
+    gradients match too."""
+    results = []
+    for joint in (False, True):
+        model = build(semi_train_cfg=dict(joint_student_forward=joint))
+        model.set_lambda_u_1d(0.05)
+        model.student.eval()  # BN: running statistics, batch-independent
+        inputs, samples = batch(ns=3, nu=2)
+        losses = model.loss(inputs, samples)
+        total(losses).backward()
+        grad = torch.cat([p.grad.flatten()
+                          for p in model.student.parameters()])
+        results.append((losses, grad))
+    (sep, g_sep), (joint, g_joint) = results
+    assert sep.keys() == joint.keys()
+    for k in sep:
+        torch.testing.assert_close(joint[k], sep[k], rtol=1e-5, atol=1e-7)
+    torch.testing.assert_close(g_joint, g_sep, rtol=1e-4, atol=1e-7)
+
+
 def test_soft_pseudo_labels():
     model = build(semi_train_cfg=dict(pseudo_label='soft'))
     model.set_lambda_u_1d(0.05)

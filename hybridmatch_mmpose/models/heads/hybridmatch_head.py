@@ -329,7 +329,16 @@ class HybridMatchHead(BaseHead):
             dict: ``loss_2d``, ``loss_1d`` (weighted by ``loss_1d_weight``)
             and, unless ``train_cfg['compute_acc']`` is False, ``acc_pose``.
         """
-        outputs = self.forward(feats)
+        return self.loss_by_outputs(self.forward(feats), batch_data_samples,
+                                    train_cfg)
+
+    def loss_by_outputs(self,
+                        outputs: HybridOutputs,
+                        batch_data_samples: OptSampleList,
+                        train_cfg: ConfigType = {}) -> dict:
+        """:meth:`loss` for already computed :meth:`forward` outputs
+        (``(N, K, H, W)``, ``(N, K, Wx)``, ``(N, K, Wy)``) of the N samples
+        (the estimator's joint student forward)."""
         gt_heatmaps = torch.stack(
             [d.gt_fields.heatmaps for d in batch_data_samples])
         labels = [d.gt_instance_labels for d in batch_data_samples]

@@ -121,6 +121,14 @@ class HybridMatchEstimator(BaseModel):
               teacher is an EMA and is never trained by the optimiser.
             - ``check_pairing`` (bool): require ``unsup_teacher[i]`` and
               ``unsup_student[i]`` to carry the same metainfo ``id``.
+            - ``joint_student_forward`` (bool): one student forward over
+              the labelled and the strong images together (as USB's
+              FixMatch concatenates its batches) instead of one forward per
+              branch; the student's BatchNorm then normalises the joint
+              batch. The losses are the same functions of the outputs; on
+              CPU two half-size forwards cost about 20 % more than one
+              (``tools/benchmarks/speed_memory.py``). Defaults to False
+              (one forward per branch, as MMDetection's ``SemiBaseDetector``).
             - ``check_finite`` (bool): stop with
               :class:`NonFiniteLossError` (naming the iteration and the
               loss term) when a loss term is NaN or Inf, *before* the
@@ -143,6 +151,7 @@ class HybridMatchEstimator(BaseModel):
         pseudo_label='hard',
         freeze_teacher=True,
         check_pairing=True,
+        joint_student_forward=False,
         check_finite=True)
     DEFAULT_TEST_CFG = dict(predict_on='teacher')
 
@@ -310,9 +319,6 @@ class HybridMatchEstimator(BaseModel):
         losses = dict()
         sup_x, sup_samples = self._branch(multi_batch_inputs,
                                           multi_batch_data_samples, 'sup')
-        if sup_x is not None:
-            losses.update(self.loss_sup(sup_x, sup_samples))
-
         weak_x, weak_samples = self._branch(
             multi_batch_inputs, multi_batch_data_samples, 'unsup_teacher')
         strong_x, strong_samples = self._branch(
@@ -324,16 +330,59 @@ class HybridMatchEstimator(BaseModel):
                 f'{"empty" if weak_x is None else len(weak_x)} and '
                 f'unsup_student '
                 f'{"empty" if strong_x is None else len(strong_x)}')
-        if weak_x is not None:
+        if (self.semi_train_cfg.joint_student_forward and sup_x is not None
+                and weak_x is not None):
             losses.update(
-                self.loss_unsup(weak_x, weak_samples, strong_x,
-                                strong_samples))
+                self.loss_joint(sup_x, sup_samples, weak_x, weak_samples,
+                                strong_x, strong_samples))
+        else:
+            if sup_x is not None:
+                losses.update(self.loss_sup(sup_x, sup_samples))
+            if weak_x is not None:
+                losses.update(
+                    self.loss_unsup(weak_x, weak_samples, strong_x,
+                                    strong_samples))
         if not losses:
             raise ValueError('empty training batch: no labelled and no '
                              'unlabelled samples')
         if self.semi_train_cfg.check_finite:
             check_finite_losses(losses)
         return losses
+
+    def loss_joint(self, sup_inputs: Tensor, sup_samples: SampleList,
+                   weak_inputs: Tensor, weak_samples: SampleList,
+                   strong_inputs: Tensor,
+                   strong_samples: SampleList) -> dict:
+        """:meth:`loss_sup` and :meth:`loss_unsup` with one student
+        forward over ``cat(sup_inputs, strong_inputs)``
+        (``semi_train_cfg.joint_student_forward``)."""
+        if self.semi_train_cfg.check_pairing:
+            self.check_pairing(weak_inputs, weak_samples, strong_inputs,
+                               strong_samples)
+        targets, conf = self.pseudo_labels(weak_inputs)
+        outputs = self.student._forward(
+            torch.cat([sup_inputs, strong_inputs]))
+        n = len(sup_inputs)
+        head = self.student.head
+        sup = head.loss_by_outputs(tuple(o[:n] for o in outputs),
+                                   sup_samples, self.student.train_cfg)
+        losses = {f'sup_{k}': v for k, v in sup.items()}
+        losses.update(
+            self._weighted_unsup(tuple(o[n:] for o in outputs), targets,
+                                 conf))
+        return losses
+
+    def _weighted_unsup(self, outputs: tuple, targets: tuple,
+                        conf: Tensor) -> dict:
+        """``lambda_u * (L_u^2D + lambda_u^1D L_u^1D)`` (Eq. 5, 7) of the
+        student's outputs on the strong view, prefixed ``unsup_``."""
+        losses = self.student.head.loss_by_targets(
+            outputs, targets, conf, loss_1d_weight=float(self.lambda_u_1d))
+        lambda_u = float(self.semi_train_cfg.lambda_u)
+        return dict(
+            unsup_loss_2d=losses['loss_2d'] * lambda_u,
+            unsup_loss_1d=losses['loss_1d'] * lambda_u,
+            unsup_conf=conf.detach().mean())
 
     def loss_sup(self, inputs: Tensor, data_samples: SampleList) -> dict:
         """``L_s`` (Eq. 4): the student's own supervised loss, prefixed
@@ -362,13 +411,7 @@ class HybridMatchEstimator(BaseModel):
                                strong_samples)
         targets, conf = self.pseudo_labels(weak_inputs)
         outputs = self.student._forward(strong_inputs)
-        losses = self.student.head.loss_by_targets(
-            outputs, targets, conf, loss_1d_weight=float(self.lambda_u_1d))
-        lambda_u = float(self.semi_train_cfg.lambda_u)
-        return dict(
-            unsup_loss_2d=losses['loss_2d'] * lambda_u,
-            unsup_loss_1d=losses['loss_1d'] * lambda_u,
-            unsup_conf=conf.detach().mean())
+        return self._weighted_unsup(outputs, targets, conf)
 
     @staticmethod
     def check_pairing(weak_inputs: Tensor, weak_samples: SampleList,
