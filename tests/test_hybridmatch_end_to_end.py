@@ -130,3 +130,60 @@ def test_paper_config_trains_at_256(data_root, tmp_path):
         (256, 256)
     assert osp.isfile(osp.join(work_dir, 'labelled_split.json'))
     assert osp.isfile(osp.join(work_dir, 'iter_2.pth'))
+
+
+def test_export_plain_model_for_mmpose_tools_and_apis(trained, data_root,
+                                                      tmp_path):
+    """The exported teacher is a plain TopdownPoseEstimator: MMPose's
+    tools/test.py gives the teacher's NME exactly, and MMPose's
+    init_model + inference_topdown predict what the teacher predicts."""
+    import numpy as np
+    from mmpose.apis import inference_topdown, init_model
+    out = tmp_path / 'plain'
+    ckpt = osp.join(trained, 'iter_4.pth')
+    proc = run_tool(['tools/misc/export_plain_model.py', SYNTH_CONFIG, ckpt,
+                     '--out-dir', str(out), '--name', 'plain'])
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    cfg = Config.fromfile(str(out / 'plain.py'))
+    assert cfg.model.type == 'TopdownPoseEstimator'
+    assert cfg.model.head.type == 'HybridMatchHead'
+    assert 'train_dataloader' not in cfg
+
+    metrics_file = tmp_path / 'metrics.json'
+    proc = run_tool(['tools/test.py', str(out / 'plain.py'),
+                     str(out / 'plain.pth'), '--work-dir',
+                     str(tmp_path / 'test'), '--out', str(metrics_file),
+                     '--cfg-options',
+                     f'test_dataloader.dataset.data_root={data_root}/',
+                     f'test_evaluator.data_root={data_root}/',
+                     'test_dataloader.num_workers=0',
+                     'test_dataloader.persistent_workers=False'])
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    metrics = json.loads(metrics_file.read_text())
+    val = [ln for ln in _train_log(trained).splitlines()
+           if 'Iter(val)' in ln and 'full/NME' in ln][-1]
+    assert f"full/NME: {metrics['full/NME']:.6f}" in val
+
+    with open(osp.join(data_root, 'annotations',
+                       'face_landmarks_300w_valid.json')) as f:
+        ann = json.load(f)
+    img = osp.join(data_root, 'images', ann['images'][0]['file_name'])
+    x, y, w, h = ann['annotations'][0]['bbox']
+    boxes = np.array([[x, y, x + w, y + h]], np.float32)
+    plain = init_model(str(out / 'plain.py'), str(out / 'plain.pth'),
+                       device='cpu')
+    (pred, ) = inference_topdown(plain, img, boxes)
+    kpts = pred.pred_instances.keypoints
+    assert kpts.shape == (1, 68, 2) and np.isfinite(kpts).all()
+    # the same teacher inside the semi-supervised wrapper
+    semi_cfg = Config.fromfile(SYNTH_CONFIG)
+    import torch
+    from mmpose.registry import MODELS
+    semi = MODELS.build(semi_cfg.model)
+    semi.load_state_dict(torch.load(ckpt, map_location='cpu',
+                                    weights_only=True)['state_dict'])
+    semi.eval()
+    teacher = semi.teacher
+    teacher.cfg, teacher.dataset_meta = plain.cfg, plain.dataset_meta
+    (ref, ) = inference_topdown(teacher, img, boxes)
+    np.testing.assert_allclose(kpts, ref.pred_instances.keypoints, atol=1e-4)
