@@ -97,8 +97,10 @@ def metrics_of(work_dir, key, seed):
         return json.load(f)
 
 
-def curve_of(work_dir, key, seed):
-    """[(iteration, full NME)] from mmengine's scalars.json."""
+def curve_of(work_dir, key, seed, val_every):
+    """[(iteration, full NME)] from mmengine's scalars.json, whose
+    validation entries carry no iteration (``step`` 0): the k-th is at
+    iteration ``k * val_every``."""
     paths = glob.glob(osp.join(REPO, run_dir(work_dir, key, seed), '*',
                                'vis_data', 'scalars.json'))
     points = []
@@ -107,7 +109,8 @@ def curve_of(work_dir, key, seed):
             for line in f:
                 row = json.loads(line)
                 if 'full/NME' in row:
-                    points.append((int(row['step']), row['full/NME']))
+                    points.append(((len(points) + 1) * val_every,
+                                   row['full/NME']))
     return points
 
 
@@ -184,7 +187,8 @@ def plot_curves(args):
     for key, (name, _, curve) in RUNS.items():
         if not curve:
             continue
-        per_seed = [dict(curve_of(args.work_dir, key, s)) for s in args.seeds]
+        per_seed = [dict(curve_of(args.work_dir, key, s, args.val_every))
+                    for s in args.seeds]
         per_seed = [c for c in per_seed if c]
         if not per_seed:
             continue
