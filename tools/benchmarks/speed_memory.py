@@ -15,7 +15,7 @@ on one machine (report the ratios; absolute times vary between machines).
    forward, decoding): HybridMatch (teacher, HRNetV2-W18 + HybridMatchHead,
    1-D decoding) vs stock HRNetV2-W18 + HeatmapHead with DARK decoding,
    flip test on and off.
-4. Memory: peak resident memory (``ru_maxrss``) of 30 training iterations
+4. Memory: peak resident memory (``VmHWM``) of 30 training iterations
    of each, in its own process, no loader workers.
 
 Writes ``docs/results/speed_memory.md``::
@@ -26,7 +26,6 @@ import argparse
 import copy
 import os
 import os.path as osp
-import resource
 import statistics
 import subprocess
 import sys
@@ -197,7 +196,7 @@ def inference_speed(data_root, reps):
 
 # ------------------------------------------------------------ 4. memory
 CHILD = '''
-import resource, sys
+import sys
 sys.path.insert(0, {repo!r})
 from tools.benchmarks.speed_memory import build
 r = build({config!r}, {root!r}, {work!r}, **{{
@@ -206,7 +205,11 @@ r = build({config!r}, {root!r}, {work!r}, **{{
     'train_dataloader.persistent_workers': False,
     'default_hooks.checkpoint.interval': 1000}})
 r.train()
-print('MAXRSS_KB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+# VmHWM: this process's own peak RSS. ru_maxrss would keep the parent's
+# RSS at fork time (Linux carries the high-water mark across execve).
+with open('/proc/self/status') as f:
+    hwm = [l for l in f if l.startswith('VmHWM:')][0].split()[1]
+print('MAXRSS_KB', hwm)
 '''
 
 
