@@ -24,6 +24,7 @@ import glob
 import json
 import os
 import os.path as osp
+import shlex
 import subprocess
 import sys
 import time
@@ -77,16 +78,11 @@ def run_one(key, seed, work_dir, val_every, env):
     work = run_dir(work_dir, key, seed)
     os.makedirs(osp.join(REPO, work), exist_ok=True)
     log = open(osp.join(REPO, work, 'run.log'), 'w')
-    script = (' '.join(map(_quote, train_cmd(key, seed, work, val_every))) +
-              ' && ' +
-              f'{_quote(sys.executable)} {_quote(__file__)} --test-only '
-              f'{key} {seed} --work-dir {_quote(work_dir)}')
+    script = (shlex.join(train_cmd(key, seed, work, val_every)) + ' && ' +
+              shlex.join([sys.executable, __file__, '--test-only', key,
+                          str(seed), '--work-dir', work_dir]))
     return subprocess.Popen(['bash', '-c', script], cwd=REPO, env=env,
                             stdout=log, stderr=subprocess.STDOUT)
-
-
-def _quote(s):
-    return "'" + str(s).replace("'", "'\\''") + "'"
 
 
 def metrics_of(work_dir, key, seed):

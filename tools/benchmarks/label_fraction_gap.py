@@ -37,10 +37,10 @@ def schedule_opts(iters: int):
 
 
 def root_opts(config, data_root):
-    """``--cfg-options`` pointing the config's data sets at ``data_root``
-    (none for the default)."""
+    """``--cfg-options`` values pointing the config's data sets at
+    ``data_root`` (none for the default)."""
     if data_root is None:
-        return ['randomness.seed=0']  # a no-op, --cfg-options needs one
+        return []
     from mmengine.config import Config
     from hybridmatch_mmpose.utils.data_paths import data_root_options
     cfg = Config.fromfile(osp.join(REPO, config))
@@ -80,10 +80,11 @@ def main(argv=None):
         with open(osp.join(REPO, dirs[name], 'last_checkpoint')) as f:
             ckpt = f.read().strip()
         out = osp.join(dirs[name], 'metrics.json')
+        opts = root_opts(config, args.data_root)
         subprocess.run([
             sys.executable, 'tools/test.py', config, ckpt, '--work-dir',
-            osp.join(dirs[name], 'test'), '--out', out, '--cfg-options'
-        ] + root_opts(config, args.data_root), cwd=REPO,
+            osp.join(dirs[name], 'test'), '--out', out
+        ] + (['--cfg-options'] + opts if opts else []), cwd=REPO,
             check=True, capture_output=True)
         with open(osp.join(REPO, out)) as f:
             rows[name] = json.load(f)

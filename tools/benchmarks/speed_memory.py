@@ -90,107 +90,102 @@ def timed(fn, reps, warmup=2):
 # ------------------------------------------------------------ 1. iteration
 def iteration_speed(data_root, reps):
     from hybridmatch_mmpose.engine.hooks import ema_update
-    if True:  # one work dir for every Runner: mmengine's visualizer is global
-        tmp = WORK
-        hm = build(HM_CPU, data_root, tmp,
-                   **{'train_dataloader.num_workers': 0,
-                      'train_dataloader.persistent_workers': False})
-        sup = build(SUP_CPU, data_root, tmp + '/sup',
-                    **{'train_dataloader.num_workers': 0,
-                       'train_dataloader.persistent_workers': False})
-        hm_loader = hm.build_dataloader(hm.cfg.train_dataloader)
-        sup_loader = sup.build_dataloader(sup.cfg.train_dataloader)
-        hm_batch = next(iter(hm_loader))
-        sup_batch = next(iter(sup_loader))
-        hm_optim = hm.build_optim_wrapper(hm.cfg.optim_wrapper)
-        sup_optim = sup.build_optim_wrapper(sup.cfg.optim_wrapper)
-        model, stock = hm.model, sup.model
-        model.train()
-        stock.train()
-        model.set_lambda_u_1d(0.05)
+    # one work dir (WORK) for every Runner: mmengine's visualizer is global
+    hm = build(HM_CPU, data_root, WORK,
+               **{'train_dataloader.num_workers': 0,
+                  'train_dataloader.persistent_workers': False})
+    sup = build(SUP_CPU, data_root, WORK + '/sup',
+                **{'train_dataloader.num_workers': 0,
+                   'train_dataloader.persistent_workers': False})
+    hm_loader = hm.build_dataloader(hm.cfg.train_dataloader)
+    sup_loader = sup.build_dataloader(sup.cfg.train_dataloader)
+    hm_batch = next(iter(hm_loader))
+    sup_batch = next(iter(sup_loader))
+    hm_optim = hm.build_optim_wrapper(hm.cfg.optim_wrapper)
+    sup_optim = sup.build_optim_wrapper(sup.cfg.optim_wrapper)
+    model, stock = hm.model, sup.model
+    model.train()
+    stock.train()
+    model.set_lambda_u_1d(0.05)
 
-        def hm_iter():
-            model.train_step(hm_batch, hm_optim)
-            ema_update(model.student, model.teacher, 0.02)
+    def hm_iter():
+        model.train_step(hm_batch, hm_optim)
+        ema_update(model.student, model.teacher, 0.02)
 
-        def stock_iter():
-            stock.train_step(sup_batch, sup_optim)
+    def stock_iter():
+        stock.train_step(sup_batch, sup_optim)
 
-        data = model.data_preprocessor(copy.deepcopy(hm_batch), True)
-        x_sup = data['inputs']['sup']
-        x_weak = data['inputs']['unsup_teacher']
-        x_strong = data['inputs']['unsup_student']
-        x_student = torch.cat([x_sup, x_strong])
+    data = model.data_preprocessor(copy.deepcopy(hm_batch), True)
+    x_sup = data['inputs']['sup']
+    x_weak = data['inputs']['unsup_teacher']
+    x_strong = data['inputs']['unsup_student']
+    x_student = torch.cat([x_sup, x_strong])
 
-        def teacher_part():
-            with torch.no_grad():
-                model.teacher._forward(x_weak)
+    def teacher_part():
+        with torch.no_grad():
+            model.teacher._forward(x_weak)
 
-        def student_part():
-            model.student.zero_grad(set_to_none=True)
-            out = model.student._forward(x_student)
-            sum(o.float().mean() for o in out).backward()
+    def student_part():
+        model.student.zero_grad(set_to_none=True)
+        out = model.student._forward(x_student)
+        sum(o.float().mean() for o in out).backward()
 
-        model.semi_train_cfg.joint_student_forward = True
-        t_joint = timed(hm_iter, reps)
-        model.semi_train_cfg.joint_student_forward = False
-        t = dict(hm_iter_joint=t_joint, hm_iter=timed(hm_iter, reps),
-                 stock_iter=timed(
-            stock_iter, reps), teacher=timed(teacher_part, reps),
-            student=timed(student_part, reps))
-        t['n_sup'], t['n_unsup'] = len(x_sup), len(x_weak)
-        t['n_stock'] = len(sup_batch['inputs'])
-        return t
+    model.semi_train_cfg.joint_student_forward = True
+    t_joint = timed(hm_iter, reps)
+    model.semi_train_cfg.joint_student_forward = False
+    t = dict(hm_iter_joint=t_joint, hm_iter=timed(hm_iter, reps),
+             stock_iter=timed(stock_iter, reps),
+             teacher=timed(teacher_part, reps),
+             student=timed(student_part, reps))
+    t['n_sup'], t['n_unsup'] = len(x_sup), len(x_weak)
+    t['n_stock'] = len(sup_batch['inputs'])
+    return t
 
 
 # --------------------------------------------------------------- 2. data
 def pipeline_speed(data_root, batches):
-    if True:
-        tmp = WORK
-        hm = build(HM_CPU, data_root, tmp)
-        loader = hm.build_dataloader(hm.cfg.train_dataloader)  # 2 workers
-        it = iter(loader)
-        for _ in range(3):
-            next(it)
-        t0 = time.perf_counter()
-        n_img = n_views = 0
-        for _ in range(batches):
-            batch = next(it)
-            views = sum(len([s for s in v if s is not None])
-                        for v in batch['data_samples'].values())
-            n_views += views
-            n_img += len(batch['data_samples']['sup'])
-        dt = time.perf_counter() - t0
-        return dict(images_per_s=n_img / dt, views_per_s=n_views / dt,
-                    batch_images=n_img / batches)
+    hm = build(HM_CPU, data_root, WORK)
+    loader = hm.build_dataloader(hm.cfg.train_dataloader)  # 2 workers
+    it = iter(loader)
+    for _ in range(3):
+        next(it)
+    t0 = time.perf_counter()
+    n_img = n_views = 0
+    for _ in range(batches):
+        batch = next(it)
+        views = sum(len([s for s in v if s is not None])
+                    for v in batch['data_samples'].values())
+        n_views += views
+        n_img += len(batch['data_samples']['sup'])
+    dt = time.perf_counter() - t0
+    return dict(images_per_s=n_img / dt, views_per_s=n_views / dt,
+                batch_images=n_img / batches)
 
 
 # ---------------------------------------------------------- 3. inference
 def inference_speed(data_root, reps):
     rows = []
-    if True:
-        tmp = WORK
-        for name, config in (('HybridMatch (1-D decoding)', HM_256),
-                             ('stock HeatmapHead + DARK', STOCK_256)):
-            for batch in (1, 32):
-                runner = build(config, data_root, f'{tmp}/{name}{batch}',
-                               **{'test_dataloader.batch_size': batch,
-                                  'test_dataloader.num_workers': 0,
-                                  'test_dataloader.persistent_workers':
-                                  False})
-                loader = runner.build_dataloader(runner.cfg.test_dataloader)
-                data = next(iter(loader))
-                model = runner.model
-                model.eval()
-                est = getattr(model, 'teacher', model)
-                for flip in (False, True):
-                    est.test_cfg['flip_test'] = flip
-                    if hasattr(model, 'student'):
-                        model.student.test_cfg['flip_test'] = flip
-                    with torch.no_grad():
-                        t = timed(lambda: model.test_step(data), reps,
-                                  warmup=1)
-                    rows.append((name, batch, flip, t))
+    for name, config in (('HybridMatch (1-D decoding)', HM_256),
+                         ('stock HeatmapHead + DARK', STOCK_256)):
+        for batch in (1, 32):
+            runner = build(config, data_root, f'{WORK}/{name}{batch}',
+                           **{'test_dataloader.batch_size': batch,
+                              'test_dataloader.num_workers': 0,
+                              'test_dataloader.persistent_workers':
+                              False})
+            loader = runner.build_dataloader(runner.cfg.test_dataloader)
+            data = next(iter(loader))
+            model = runner.model
+            model.eval()
+            est = getattr(model, 'teacher', model)
+            for flip in (False, True):
+                est.test_cfg['flip_test'] = flip
+                if hasattr(model, 'student'):
+                    model.student.test_cfg['flip_test'] = flip
+                with torch.no_grad():
+                    t = timed(lambda: model.test_step(data), reps,
+                              warmup=1)
+                rows.append((name, batch, flip, t))
     return rows
 
 

@@ -356,10 +356,8 @@ class HybridMatchEstimator(BaseModel):
         """:meth:`loss_sup` and :meth:`loss_unsup` with one student
         forward over ``cat(sup_inputs, strong_inputs)``
         (``semi_train_cfg.joint_student_forward``)."""
-        if self.semi_train_cfg.check_pairing:
-            self.check_pairing(weak_inputs, weak_samples, strong_inputs,
-                               strong_samples)
-        targets, conf = self.pseudo_labels(weak_inputs)
+        targets, conf = self._paired_pseudo_labels(
+            weak_inputs, weak_samples, strong_inputs, strong_samples)
         outputs = self.student._forward(
             torch.cat([sup_inputs, strong_inputs]))
         n = len(sup_inputs)
@@ -406,12 +404,22 @@ class HybridMatchEstimator(BaseModel):
 
         The data samples are used for the pairing check only; the targets
         come from the teacher's outputs on ``weak_inputs``."""
+        targets, conf = self._paired_pseudo_labels(
+            weak_inputs, weak_samples, strong_inputs, strong_samples)
+        outputs = self.student._forward(strong_inputs)
+        return self._weighted_unsup(outputs, targets, conf)
+
+    def _paired_pseudo_labels(self, weak_inputs: Tensor,
+                              weak_samples: SampleList,
+                              strong_inputs: Tensor,
+                              strong_samples: SampleList
+                              ) -> Tuple[tuple, Tensor]:
+        """:meth:`pseudo_labels` of the weak view, after the pairing check
+        of the weak / strong views (``semi_train_cfg.check_pairing``)."""
         if self.semi_train_cfg.check_pairing:
             self.check_pairing(weak_inputs, weak_samples, strong_inputs,
                                strong_samples)
-        targets, conf = self.pseudo_labels(weak_inputs)
-        outputs = self.student._forward(strong_inputs)
-        return self._weighted_unsup(outputs, targets, conf)
+        return self.pseudo_labels(weak_inputs)
 
     @staticmethod
     def check_pairing(weak_inputs: Tensor, weak_samples: SampleList,
