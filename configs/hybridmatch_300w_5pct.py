@@ -67,22 +67,24 @@ codec = dict(
     sigma=1.5, simcc_split_ratio=1.0)
 lambda_1d = 0.05  # lambda_s^1D = lambda^1D = 0.05 (IV-B)
 model = dict(
-    _delete_=True,
+    # The stock model dict with another type: the plain top-down model (the
+    # stock HRNetV2-W18 + concat neck + flip test, with HybridMatchHead) is
+    # built twice, as the student and the EMA teacher. Kept flat, as the
+    # stock config, so MMPose's `init_model` and tools reading
+    # `cfg.model.backbone` work on this config.
     type='HybridMatchEstimator',
-    # the plain top-down model, built twice (student and EMA teacher): the
-    # stock HRNetV2-W18 + concat neck + flip test, with HybridMatchHead
-    detector=dict(
-        _base_.model,
-        # offline by default; `tools/train.py --pretrained` restores the
-        # stock ImageNet initialisation (open-mmlab://msra/hrnetv2_w18)
-        backbone=dict(_base_.model.backbone, init_cfg=None),
-        head=dict(
-            type='HybridMatchHead',
-            in_channels=_base_.model.head.in_channels,
-            out_channels=_base_.model.head.out_channels,
-            loss_1d_weight=lambda_1d,
-            decoder=codec)),
+    # offline by default; `tools/train.py --pretrained` restores the stock
+    # ImageNet initialisation (open-mmlab://msra/hrnetv2_w18)
+    backbone=dict(init_cfg=None),
+    head=dict(
+        _delete_=True,
+        type='HybridMatchHead',
+        in_channels=_base_.model.head.in_channels,
+        out_channels=_base_.model.head.out_channels,
+        loss_1d_weight=lambda_1d,
+        decoder=codec),
     data_preprocessor=dict(
+        _delete_=True,
         type='mmdet.MultiBranchDataPreprocessor',
         data_preprocessor=_base_.model.data_preprocessor),
     semi_train_cfg=dict(

@@ -32,7 +32,7 @@ param_scheduler = [
 default_hooks = dict(checkpoint=dict(interval=val_interval))
 
 # ---- AFLW-19: 19 keypoints --------------------------------------------------
-model = dict(detector=dict(head=dict(out_channels=19)))
+model = dict(head=dict(out_channels=19))
 train_dataloader = dict(
     dataset=dict(
         dataset=dict(

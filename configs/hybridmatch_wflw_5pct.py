@@ -29,7 +29,7 @@ param_scheduler = [
 default_hooks = dict(checkpoint=dict(interval=val_interval))
 
 # ---- WFLW: 98 keypoints -----------------------------------------------------
-model = dict(detector=dict(head=dict(out_channels=98)))
+model = dict(head=dict(out_channels=98))
 train_dataloader = dict(
     dataset=dict(
         dataset=dict(

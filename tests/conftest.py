@@ -25,3 +25,20 @@ def tiny_synthface(tmp_path_factory):
     generate_synthface(root, num_train=12, num_test=6, image_size=128, seed=3,
                        contact_sheet=None)
     return root
+
+
+@pytest.fixture(scope='session')
+def tiny_hybridmatch(tiny_synthface, tmp_path_factory):
+    """Work dir of the SynthFace demo config trained by ``tools/train.py``
+    for 4 iterations of 2 + 2 images on ``tiny_synthface`` (5 % of 12 faces
+    would label 1; 25 % labels 3): ``iter_4.pth``, the log, the split.
+    Shared by the end-to-end and inference tests; read-only."""
+    from tool_runner import (SYNTH_CONFIG, run_tool, semi_data_opts,
+                             tiny_schedule)
+    work_dir = str(tmp_path_factory.mktemp('tiny_hybridmatch'))
+    proc = run_tool(['tools/train.py', SYNTH_CONFIG, '--work-dir', work_dir,
+                     '--cfg-options'] + semi_data_opts(tiny_synthface) +
+                    tiny_schedule(4, 4) +
+                    ['train_dataloader.dataset.split.ratio=0.25'])
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return work_dir

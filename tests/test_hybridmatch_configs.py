@@ -105,8 +105,8 @@ def test_semi_config_has_the_paper_hyper_parameters(name):
     # lambda_s^1D = lambda^1D = 0.05; lambda_u^1D ramps to it at K = 0.1 I
     model = cfg.model
     assert model.type == 'HybridMatchEstimator'
-    assert model.detector.head.type == 'HybridMatchHead'
-    assert model.detector.head.loss_1d_weight == PAPER['lambda_1d']
+    assert model.head.type == 'HybridMatchHead'
+    assert model.head.loss_1d_weight == PAPER['lambda_1d']
     stc = model.semi_train_cfg
     assert stc.lambda_1d == PAPER['lambda_1d']
     assert stc.pseudo_label == 'hard'
@@ -123,17 +123,17 @@ def test_semi_config_has_the_paper_hyper_parameters(name):
     assert _hook(cfg, 'SemiSplitDumpHook') and _hook(cfg, 'SyncBuffersHook')
 
     # 256 input, 64x64 2-D heatmaps, 256 bins per axis, one codec everywhere
-    codec = model.detector.head.decoder
+    codec = model.head.decoder
     assert codec.type == 'HybridLabel'
     assert tuple(codec.input_size) == (PAPER['input'], ) * 2
     assert tuple(codec.heatmap_size) == (PAPER['heatmap'], ) * 2
     assert PAPER['input'] * codec.simcc_split_ratio == PAPER['bins']
     assert codec.sigma == 1.5
     # the stock backbone / neck, offline, stock flip test
-    assert model.detector.backbone.type == 'HRNet'
-    assert model.detector.backbone.init_cfg is None
-    assert model.detector.neck.type == 'FeatureMapProcessor'
-    assert model.detector.test_cfg.flip_test is True
+    assert model.backbone.type == 'HRNet'
+    assert model.backbone.init_cfg is None
+    assert model.neck.type == 'FeatureMapProcessor'
+    assert model.test_cfg.flip_test is True
 
     # data: 8 labelled + 8 unlabelled per batch of 16, the split
     dl = cfg.train_dataloader
@@ -192,9 +192,9 @@ def test_data_set_facts_match_the_stock_config(dataset, tmp_path):
     name = ('hybridmatch_300w_5pct.py' if dataset == '300w' else
             f'hybridmatch_{dataset}_5pct.py')
     cfg, stock = _load(name), _stock(tmp_path, dataset)
-    assert cfg.model.detector.head.out_channels == \
+    assert cfg.model.head.out_channels == \
         stock.model.head.out_channels
-    assert cfg.model.detector.head.in_channels == stock.model.head.in_channels
+    assert cfg.model.head.in_channels == stock.model.head.in_channels
     inner = cfg.train_dataloader.dataset.dataset
     for key in ('type', 'data_root', 'data_mode', 'ann_file', 'data_prefix'):
         assert inner[key] == stock.train_dataloader.dataset[key], key
@@ -212,7 +212,7 @@ def test_data_set_facts_match_the_stock_config(dataset, tmp_path):
         assert evaluator.get('norm_item') == stock.val_evaluator.get(
             'norm_item')
         assert evaluator.data_root == stock.data_root
-    assert cfg.model.detector.test_cfg == stock.model.test_cfg
+    assert cfg.model.test_cfg == stock.model.test_cfg
 
 
 def test_evaluator_subsets():
@@ -252,7 +252,7 @@ BASES = {'ablations': 'hybridmatch_300w_10pct.py',
 
 
 def _head(cfg):
-    return cfg.model.get('detector', cfg.model).head
+    return cfg.model.head
 
 
 @pytest.mark.parametrize('name', [n for pair in ABLATIONS for n in pair])
@@ -313,7 +313,7 @@ SYNTH = 'synthface/hybridmatch_synthface-5pct-64x64_cpu.py'
 
 def test_synthface_config_is_the_paper_config_at_64x64():
     cfg, paper = _load(SYNTH), _load('hybridmatch_300w_5pct.py')
-    codec = cfg.model.detector.head.decoder
+    codec = cfg.model.head.decoder
     assert tuple(codec.input_size) == (64, 64)
     assert tuple(codec.heatmap_size) == (16, 16)
     assert 64 * codec.simcc_split_ratio == 256  # 256 bins as the paper
@@ -328,7 +328,7 @@ def test_synthface_config_is_the_paper_config_at_64x64():
             assert part[key] == 'data/synthface/'
     # same recipe otherwise: estimator settings, split, augmentation
     assert cfg.model.semi_train_cfg == paper.model.semi_train_cfg
-    assert cfg.model.detector.head.loss_1d_weight == 0.05
+    assert cfg.model.head.loss_1d_weight == 0.05
     assert cfg.train_dataloader.dataset.split == dict(ratio=0.05, seed=0)
     assert cfg.train_dataloader.dataset.weak_pipeline[:-1] == \
         paper.train_dataloader.dataset.weak_pipeline[:-1]

@@ -13,33 +13,10 @@ import os.path as osp
 import pytest
 from mmengine.config import Config
 
-from tool_runner import REPO, data_root_opts, run_tool
+from tool_runner import (REPO, SYNTH_CONFIG, run_tool, semi_data_opts,
+                         tiny_schedule)
 
-SYNTH_CONFIG = osp.join(REPO, 'configs', 'synthface',
-                        'hybridmatch_synthface-5pct-64x64_cpu.py')
 PAPER_CONFIG = osp.join(REPO, 'configs', 'hybridmatch_300w_5pct.py')
-
-
-def _data_opts(root):
-    """The training set is the wrapped data set:
-    ``train_dataloader.dataset.dataset``."""
-    return data_root_opts(root, 'train_dataloader.dataset.dataset')
-
-
-def _tiny(iters, batch):
-    """``iters`` iterations of ``batch`` = batch/2 labelled + batch/2
-    unlabelled images (the sampler's batch_size must equal the loader's),
-    validation + checkpoint at the end, a log line per iteration, no
-    worker processes."""
-    return [f'train_cfg.max_iters={iters}', f'train_cfg.val_interval={iters}',
-            f'default_hooks.checkpoint.interval={iters}',
-            'default_hooks.logger.interval=1',
-            f'train_dataloader.batch_size={batch}',
-            f'train_dataloader.sampler.batch_size={batch}',
-            'train_dataloader.num_workers=0',
-            'train_dataloader.persistent_workers=False',
-            'val_dataloader.num_workers=0',
-            'val_dataloader.persistent_workers=False']
 
 
 def _train_log(work_dir):
@@ -54,15 +31,10 @@ def data_root(tiny_synthface):
 
 
 @pytest.fixture(scope='module')
-def trained(data_root, tmp_path_factory):
-    """The SynthFace demo config, 4 iterations of 2 + 2 images. 5 % of 12
-    faces would label 1; 25 % labels 3."""
-    work_dir = str(tmp_path_factory.mktemp('work'))
-    proc = run_tool(['tools/train.py', SYNTH_CONFIG, '--work-dir', work_dir,
-                 '--cfg-options'] + _data_opts(data_root) + _tiny(4, 4) +
-                ['train_dataloader.dataset.split.ratio=0.25'])
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return work_dir
+def trained(tiny_hybridmatch):
+    """The SynthFace demo config, 4 iterations of 2 + 2 images on 25 %
+    labels (conftest.py)."""
+    return tiny_hybridmatch
 
 
 def test_train_logs_both_losses_and_the_ramp_and_dumps_the_split(trained):
@@ -115,7 +87,8 @@ def test_paper_config_trains_at_256(data_root, tmp_path):
     images, then validation (~18 s on 2 loaded CPU cores)."""
     work_dir = str(tmp_path / 'work')
     proc = run_tool(['tools/train.py', PAPER_CONFIG, '--work-dir', work_dir,
-                 '--cfg-options'] + _data_opts(data_root) + _tiny(2, 2))
+                     '--cfg-options'] + semi_data_opts(data_root) +
+                    tiny_schedule(2, 2))
     assert proc.returncode == 0, proc.stderr[-3000:]
     log = _train_log(work_dir)
     assert log.count('Iter(train)') == 2
@@ -123,7 +96,7 @@ def test_paper_config_trains_at_256(data_root, tmp_path):
     assert 'full/NME: ' in log
     # the run used the paper's sizes (the config mmengine dumped)
     cfg = Config.fromfile(osp.join(work_dir, 'hybridmatch_300w_5pct.py'))
-    codec = cfg.model.detector.head.decoder
+    codec = cfg.model.head.decoder
     assert tuple(codec.input_size) == (256, 256)
     assert tuple(codec.heatmap_size) == (64, 64)
     assert cfg.train_dataloader.dataset.weak_pipeline[-1].input_size == \

@@ -41,8 +41,9 @@ def test_config_inherits_stock_and_is_offline(path):
     assert cfg.custom_imports == dict(
         imports=['hybridmatch_mmpose'], allow_failed_imports=False)
     # inherited from MMPose's stock 300-W HRNetV2-W18 config; the
-    # semi-supervised estimator holds that top-down model as `detector`
-    model = cfg.model.get('detector', cfg.model)
+    # semi-supervised estimator keeps that model dict flat (type changed)
+    model = cfg.model
+    assert 'detector' not in model
     assert model.backbone.type == 'HRNet'
     assert model.neck.type == 'FeatureMapProcessor'
     name = osp.basename(path)
@@ -62,11 +63,18 @@ def test_stock_config_names_imagenet_weights():
         ('model.backbone.init_cfg', STOCK_HRNET_W18_IMAGENET)]
 
 
-def test_semi_config_pretrained_goes_to_the_detector_backbone():
+def test_semi_config_pretrained_goes_to_the_backbone():
     cfg = Config.fromfile(
         osp.join(REPO, 'configs', 'hybridmatch_300w_5pct.py'))
     set_pretrained(cfg.model)
     assert list(iter_pretrained(cfg.model)) == [
+        ('model.backbone.init_cfg', STOCK_HRNET_W18_IMAGENET)]
+    # the nested form (detector=dict(...)) is supported as well
+    nested = dict(type='HybridMatchEstimator',
+                  detector=dict(type='TopdownPoseEstimator',
+                                backbone=dict(type='HRNet')))
+    set_pretrained(nested)
+    assert list(iter_pretrained(nested)) == [
         ('model.detector.backbone.init_cfg', STOCK_HRNET_W18_IMAGENET)]
     with pytest.raises(KeyError, match='detector.backbone'):
         set_pretrained(dict(type='HybridMatchEstimator'))

@@ -270,10 +270,10 @@ def test_missing_data_root_and_annotation_file(tiny_synthface, tmp_path):
 
 def test_keypoint_count_mismatch(tiny_synthface, tmp_path):
     proc = train(CONFIG, tmp_path / 'w', opts(tiny_synthface, 1, 1) + [
-        'model.detector.head.out_channels=5'])
+        'model.head.out_channels=5'])
     assert proc.returncode != 0
     assert ('has 68 keypoints but the head predicts 5 '
-            '(model.detector.head.out_channels)') in proc.stderr, \
+            '(model.head.out_channels)') in proc.stderr, \
         proc.stderr[-2000:]
 
 

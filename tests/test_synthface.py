@@ -305,3 +305,104 @@ def test_packaged_shape_prior_is_the_shared_300w_csvs():
         packaged = Path(PACKAGED_PRIOR_DIR) / f'face_landmarks_300w_{name}.csv.gz'
         with gzip.open(packaged) as f:
             assert f.read() == (shared / f'face_landmarks_300w_{name}.csv').read_bytes()
+
+
+# ---------------------------------------------------------------------------
+# rendering variants (generate_synthface(variant=...), --variant)
+# ---------------------------------------------------------------------------
+DIVERSE = dict(SMALL, variant='diverse')
+
+
+@pytest.fixture(scope='module')
+def diverse_set(tmp_path_factory):
+    root = tmp_path_factory.mktemp('synthface_diverse')
+    summary = generate_synthface(str(root), workers=1, **DIVERSE)
+    return root, summary
+
+
+def test_variant_recorded_and_checked(small_set, diverse_set):
+    from hybridmatch_mmpose.datasets.synthface import is_up_to_date
+    root, summary = diverse_set
+    meta = json.loads((root / 'synthface_meta.json').read_text())
+    assert meta['variant'] == 'diverse'
+    assert meta['args']['variant'] == 'diverse'
+    assert summary['args']['variant'] == 'diverse'
+    assert is_up_to_date(str(root), **DIVERSE)
+    assert not is_up_to_date(str(root), **SMALL)  # classic != diverse
+    # the default set records no variant argument (sets made before the
+    # option existed stay up to date) and is not a diverse set
+    base = json.loads((small_set[0] / 'synthface_meta.json').read_text())
+    assert base['variant'] == 'classic' and 'variant' not in base['args']
+    assert is_up_to_date(str(small_set[0]), **SMALL)
+    assert is_up_to_date(str(small_set[0]), variant='classic', **SMALL)
+    assert not is_up_to_date(str(small_set[0]), **DIVERSE)
+    with pytest.raises(ValueError):
+        generate_synthface(str(root / 'bad'), variant='nope', **SMALL)
+
+
+def test_variant_deterministic_and_worker_independent(diverse_set, tmp_path):
+    root, _ = diverse_set
+    again = tmp_path / 'again'
+    generate_synthface(str(again), workers=2, contact_sheet=None, **DIVERSE)
+    for name in ANN.values():
+        assert (root / 'annotations' / name).read_bytes() == \
+            (again / 'annotations' / name).read_bytes(), name
+    for split, n in (('train', 12), ('test', 6)):
+        for i in range(n):
+            rel = Path('images') / split / f'{i:06d}.jpg'
+            assert (root / rel).read_bytes() == (again / rel).read_bytes()
+
+
+def test_variant_landmarks_inside_and_images_differ(small_set, diverse_set):
+    root, _ = diverse_set
+    assert (root / 'contact_sheet.png').is_file()
+    data = {k: _load(root, k) for k in ANN}
+    assert len(data['train']['images']) == 12
+    assert len(data['valid']['images']) == 6
+    for key in ('train', 'common', 'challenge'):
+        for kp in _keypoints(data[key]).values():
+            assert np.all(kp >= 0) and np.all(kp <= 127), key
+            # iBUG order: subject's right eye on the viewer's left of the
+            # left eye relative to the nose direction
+            v, n = kp[45] - kp[36], kp[30] - kp[27]
+            assert v[0] * n[1] - v[1] * n[0] > 0
+    # same seeds, other rendering: images (and the exaggerated shapes) differ
+    diffs = [np.abs(_gray(root, f'train/{i:06d}.jpg') -
+                    _gray(small_set[0], f'train/{i:06d}.jpg')).mean()
+             for i in range(12)]
+    assert np.mean(diffs) > 10
+
+
+def test_variant_pixels_determine_landmarks(diverse_set):
+    """Also with style families, sketches and distractor parts the landmarks
+    sit on drawn edges (weaker bound than the classic set: sketch and
+    posterised images have thinner or flatter edges)."""
+    rng = np.random.default_rng(1)
+    root, _ = diverse_set
+    data = _load(root, 'train')
+    kps = _keypoints(data)
+    at_lm, at_rand = [], []
+    for im in data['images']:
+        con = _local_contrast(_gray(root, im['file_name']))
+        kp = kps[im['id']]
+        lo, hi = kp.min(0), kp.max(0)
+        at_lm.append(_sample(con, kp).mean())
+        at_rand.append(_sample(con, lo + rng.random((200, 2)) *
+                               (hi - lo)).mean())
+    assert np.mean(at_lm) > 1.3 * np.mean(at_rand)
+
+
+def test_cli_variant_flag(tmp_path):
+    spec = importlib.util.spec_from_file_location('make_synthface', CLI)
+    cli = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(cli)
+    out = tmp_path / 'cli_diverse'
+    argv = ['--out', str(out), '--num-train', '3', '--num-test', '2',
+            '--image-size', '96', '--workers', '1', '--contact-sheet', 'none',
+            '--variant', 'diverse']
+    assert cli.parse_args(argv[:2]).variant == 'classic'
+    assert cli.main(argv) == 0
+    meta = json.loads((out / 'synthface_meta.json').read_text())
+    assert meta['variant'] == 'diverse' and meta['args']['variant'] == 'diverse'
+    with pytest.raises(SystemExit):
+        cli.parse_args(argv[:2] + ['--variant', 'nope'])

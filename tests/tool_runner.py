@@ -25,3 +25,29 @@ def data_root_opts(root, train_dataset='train_dataloader.dataset'):
     return [f'{k}.data_root={root}' for k in (
         train_dataset, 'val_dataloader.dataset', 'test_dataloader.dataset',
         'val_evaluator', 'test_evaluator')]
+
+
+SYNTH_CONFIG = osp.join(REPO, 'configs', 'synthface',
+                        'hybridmatch_synthface-5pct-64x64_cpu.py')
+
+
+def semi_data_opts(root):
+    """The training set of a semi-supervised config is the wrapped data
+    set: ``train_dataloader.dataset.dataset``."""
+    return data_root_opts(root, 'train_dataloader.dataset.dataset')
+
+
+def tiny_schedule(iters, batch):
+    """``iters`` iterations of ``batch`` = batch/2 labelled + batch/2
+    unlabelled images (the sampler's batch_size must equal the loader's),
+    validation + checkpoint at the end, a log line per iteration, no
+    worker processes."""
+    return [f'train_cfg.max_iters={iters}', f'train_cfg.val_interval={iters}',
+            f'default_hooks.checkpoint.interval={iters}',
+            'default_hooks.logger.interval=1',
+            f'train_dataloader.batch_size={batch}',
+            f'train_dataloader.sampler.batch_size={batch}',
+            'train_dataloader.num_workers=0',
+            'train_dataloader.persistent_workers=False',
+            'val_dataloader.num_workers=0',
+            'val_dataloader.persistent_workers=False']

@@ -6,6 +6,8 @@ stock 300-W config)::
     python tools/make_synthface.py --out data/synthface
     python tools/make_synthface.py --out /tmp/sf --num-train 60 \\
         --num-test 20 --image-size 128 --seed 1 --difficulty 1.5
+    python tools/make_synthface.py --out data/synthface_diverse \\
+        --variant diverse
 
 See :mod:`hybridmatch_mmpose.datasets.synthface` for the rendering.
 """
@@ -13,7 +15,9 @@ import argparse
 import json
 import sys
 
-from hybridmatch_mmpose.datasets.synthface import (generate_synthface,
+from hybridmatch_mmpose.datasets.synthface import (DEFAULT_VARIANT,
+                                                   VARIANTS,
+                                                   generate_synthface,
                                                    is_up_to_date)
 
 
@@ -27,6 +31,11 @@ def parse_args(argv=None):
     parser.add_argument(
         '--difficulty', type=float, default=1.0,
         help='nuisance strength in [0, 2] (rotation, occluders, blur, ...)')
+    parser.add_argument(
+        '--variant', default=DEFAULT_VARIANT, choices=sorted(VARIANTS),
+        help='rendering variant (default %(default)s; diverse: drawing-style '
+        'families, distractor parts, colour/sketch transforms, exaggerated '
+        'identities)')
     parser.add_argument(
         '--contact-sheet', default='',
         help='PNG path of the contact sheet (default OUT/contact_sheet.png; '
@@ -47,7 +56,7 @@ def main(argv=None):
         else args.contact_sheet
     kwargs = dict(num_train=args.num_train, num_test=args.num_test,
                   image_size=args.image_size, seed=args.seed,
-                  difficulty=args.difficulty)
+                  difficulty=args.difficulty, variant=args.variant)
     if args.skip_if_up_to_date and is_up_to_date(args.out, **kwargs):
         print(f'{args.out} is up to date, nothing to do')
         return 0

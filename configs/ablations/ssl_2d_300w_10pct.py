@@ -6,5 +6,5 @@
 _base_ = ['../hybridmatch_300w_10pct.py']
 
 model = dict(
-    detector=dict(head=dict(loss_1d_weight=0., decode_from='2d')),
+    head=dict(loss_1d_weight=0., decode_from='2d'),
     semi_train_cfg=dict(lambda_1d=0.))

@@ -6,10 +6,13 @@
 _base_ = ['./hybridmatch_synthface-5pct-64x64_cpu.py']
 
 model = dict(
-    _base_.model.detector,
     _delete_=True,
-    head=dict(_base_.model.detector.head, loss_1d_weight=0.,
-              decode_from='2d'))
+    type='TopdownPoseEstimator',
+    backbone=_base_.model.backbone,
+    neck=_base_.model.neck,
+    head=dict(_base_.model.head, loss_1d_weight=0., decode_from='2d'),
+    test_cfg=_base_.model.test_cfg,
+    data_preprocessor=_base_.model.data_preprocessor.data_preprocessor)
 train_dataloader = dict(
     _delete_=True,
     batch_size=_base_.batch_size,
@@ -23,6 +26,6 @@ train_dataloader = dict(
         split=_base_.train_dataloader.dataset.split,
         pipeline=_base_.train_dataloader.dataset.weak_pipeline + [
             dict(type='GenerateTarget',
-                 encoder=_base_.model.detector.head.decoder),
+                 encoder=_base_.model.head.decoder),
             dict(type='PackPoseInputs')]))
 custom_hooks = [dict(type='SyncBuffersHook'), dict(type='SemiSplitDumpHook')]

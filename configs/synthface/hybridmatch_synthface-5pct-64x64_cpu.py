@@ -52,7 +52,7 @@ input_size = (64, 64)
 # carries the sub-pixel position. The 1-D labels do not change.
 codec = dict(_base_.codec, input_size=input_size, heatmap_size=(16, 16),
              simcc_split_ratio=4.0, unbiased=True)
-model = dict(detector=dict(head=dict(decoder=codec)))
+model = dict(head=dict(decoder=codec))
 
 # ---- data: SynthFace-68 (300-W layout), the same transforms at 64x64 ----
 # Only the transforms that hold the input size are restated (mmengine

@@ -4,5 +4,5 @@
 _base_ = ['./hybridmatch_synthface-5pct-64x64_cpu.py']
 
 model = dict(
-    detector=dict(head=dict(loss_1d_weight=0., decode_from='2d')),
+    head=dict(loss_1d_weight=0., decode_from='2d'),
     semi_train_cfg=dict(lambda_1d=0.))

@@ -264,14 +264,22 @@ class ShapePrior:
         thr = np.quantile(yaw[rest], hard_quantile)
         return cls(shapes, ibug | (yaw >= thr))
 
-    def sample(self, rng: np.random.Generator, hard: bool) -> np.ndarray:
-        """A new plausible shape (68, 2), normalised, upright."""
+    def sample(self, rng: np.random.Generator, hard: bool,
+               exaggerate: bool = False) -> np.ndarray:
+        """A new plausible shape (68, 2), normalised, upright.
+
+        ``exaggerate`` (the ``diverse`` variants): twice the PCA spread and
+        independent per-part changes of size and position (see
+        :func:`_identity_edit`)."""
         pool = self.hard_idx if hard else self.easy_idx
         base = self.shapes[pool[rng.integers(len(pool))]]
         for _ in range(8):
             s = base.copy()
-            coef = rng.normal(0, 0.5, len(self.stds)) * self.stds
+            coef = rng.normal(0, 1.0 if exaggerate else 0.5,
+                              len(self.stds)) * self.stds
             s += (coef @ self.modes).reshape(NUM_KEYPOINTS, 2)
+            if exaggerate:
+                s = _identity_edit(s, rng)
             if rng.random() < 0.5:
                 s = flip_shape(s)
             s = _mouth_expression(s, rng)
@@ -290,6 +298,49 @@ class ShapePrior:
 
 
 # --- expression and pose edits (normalised, upright frame, y down) ---------
+def _scale_about(s: np.ndarray, idx, k, dx=0.0, dy=0.0) -> None:
+    c = s[idx].mean(0)
+    s[idx] = c + (s[idx] - c) * np.asarray(k) + np.array([dx, dy])
+
+
+def _identity_edit(s: np.ndarray, rng) -> np.ndarray:
+    """Independent per-part identity changes (``diverse`` variants): eye
+    size and spacing, brow height and thickness of the arch, nose length and
+    width, mouth width and height, jaw width and chin length."""
+    s = s.copy()
+    w = s[16, 0] - s[0, 0]
+    # eyes (with their brows) closer together / further apart
+    spread = rng.uniform(-0.05, 0.05) * w
+    for idx, sg in ((list(range(36, 42)) + list(range(17, 22)), -1),
+                    (list(range(42, 48)) + list(range(22, 27)), 1)):
+        s[idx, 0] += sg * spread / 2
+    k_eye = rng.uniform(0.75, 1.35)
+    for a in (36, 42):
+        _scale_about(s, list(range(a, a + 6)),
+                     (k_eye, k_eye * rng.uniform(0.8, 1.25)))
+    dy_brow = rng.uniform(-0.04, 0.03)
+    for a in (17, 22):
+        _scale_about(s, list(range(a, a + 5)),
+                     (rng.uniform(0.85, 1.15), rng.uniform(0.5, 1.8)),
+                     dy=dy_brow + rng.normal(0, 0.008))
+    nose = list(range(27, 36))
+    ky = rng.uniform(0.8, 1.2)
+    top = s[27, 1]
+    s[nose, 1] = top + (s[nose, 1] - top) * ky
+    _scale_about(s, list(range(31, 36)), (rng.uniform(0.75, 1.35), 1.0))
+    mouth = list(range(48, 68))
+    _scale_about(s, mouth, (rng.uniform(0.75, 1.3), rng.uniform(0.75, 1.35)),
+                 dy=rng.uniform(-0.03, 0.03))
+    # jaw width (sides) and chin length
+    kx = rng.uniform(0.9, 1.1)
+    cx = s[27:31, 0].mean()
+    s[0:17, 0] = cx + (s[0:17, 0] - cx) * kx
+    dch = rng.uniform(-0.04, 0.06)
+    for i, wt in _JAW_W.items():
+        s[i, 1] += wt * dch
+    return s
+
+
 _LOWER_OUTER = [55, 56, 57, 58, 59]
 _LOWER_OUTER_W = [0.4, 0.85, 1.0, 0.85, 0.4]
 _LOWER_INNER = [65, 66, 67]
@@ -895,10 +946,482 @@ def _occluders(p: _Painter, rng, kpts: np.ndarray, B: float, skin,
                     closed=False)
 
 
+# ---------------------------------------------------------------------------
+# ``diverse`` variants: drawing-style families, distractors, post styles
+# ---------------------------------------------------------------------------
+#: Generator variants. ``classic`` is the default rendering above; the others
+#: switch on independent groups of extra variety (see :func:`render_sample`).
+VARIANTS = dict(
+    classic=frozenset(),
+    styles=frozenset({'styles', 'post'}),
+    distract=frozenset({'distract'}),
+    shapes=frozenset({'shapes'}),
+    diverse=frozenset({'styles', 'post', 'distract', 'shapes'}),
+)
+DEFAULT_VARIANT = 'classic'
+
+_STYLE_CHOICES = dict(
+    mode=(('photo', 0.45), ('flat', 0.3), ('line', 0.25)),
+    skin_tex=(('smooth', 0.25), ('lowfreq', 0.25), ('grain', 0.15),
+              ('stripes', 0.15), ('spots', 0.2)),
+    brow=(('band', 0.3), ('line', 0.25), ('outline', 0.2), ('strokes', 0.25)),
+    eye=(('real', 0.3), ('outline', 0.2), ('dark', 0.15), ('liner', 0.2),
+         ('cartoon', 0.15)),
+    nose=(('real', 0.35), ('line', 0.3), ('shadow', 0.35)),
+    mouth=(('real', 0.3), ('outline', 0.25), ('lipstick', 0.25),
+           ('thin', 0.2)),
+    jaw=(('plain', 0.45), ('stroke', 0.35), ('beard', 0.2)),
+)
+
+
+def _pick(rng, options):
+    names = [o[0] for o in options]
+    probs = np.array([o[1] for o in options], np.float64)
+    return names[int(rng.choice(len(names), p=probs / probs.sum()))]
+
+
+def _random_hue(rng, lo=40, hi=230) -> np.ndarray:
+    """A saturated random colour (BGR)."""
+    hsv = np.uint8([[[rng.integers(0, 180), rng.integers(120, 256),
+                      rng.integers(lo, hi)]]])
+    return cv2.cvtColor(hsv, cv2.COLOR_HSV2BGR)[0, 0].astype(np.float32)
+
+
+def _contrast_ink(rng, base) -> np.ndarray:
+    """A feature colour clearly darker or (rarely) lighter than ``base``."""
+    lum = float(np.mean(base))
+    if rng.random() < 0.2 and lum < 150:  # light features on dark skin
+        return np.clip(base + rng.uniform(70, 140), 0, 255).astype(np.float32)
+    if rng.random() < 0.3:
+        c = _random_hue(rng, 20, 120)
+    else:
+        c = base * rng.uniform(0.1, 0.45)
+    return np.clip(c, 0, 255).astype(np.float32)
+
+
+def _skin_texture(rng, size, base, kind) -> np.ndarray:
+    tex = np.broadcast_to(base, (size, size, 3)).astype(np.float32).copy()
+    if kind == 'lowfreq':
+        tex += _lowfreq(rng, size, int(rng.integers(3, 8))) * \
+            rng.uniform(6, 20)
+    elif kind == 'grain':
+        g = _lowfreq(rng, size, int(rng.integers(40, 90)), 1)
+        tex += g * rng.uniform(8, 25)
+    elif kind == 'stripes':
+        ang = rng.uniform(0, np.pi)
+        freq = rng.uniform(6, 25) / size
+        yy, xx = np.mgrid[0:size, 0:size].astype(np.float32)
+        wave = np.sin(2 * np.pi * freq *
+                      (xx * math.cos(ang) + yy * math.sin(ang)))
+        tex += (wave[..., None] * rng.uniform(10, 35) *
+                rng.uniform(-1, 1, 3)).astype(np.float32)
+    elif kind == 'spots':
+        pp = _Painter(tex)
+        col = np.clip(base * rng.uniform(0.55, 0.85), 0, 255)
+        for _ in range(int(rng.integers(20, 70))):
+            c = rng.uniform(0, size, 2)
+            r = rng.uniform(0.004, 0.015) * size
+            pp.paint([_ellipse(c, r, r * rng.uniform(0.6, 1), 0, n=8)],
+                     col, alpha=rng.uniform(0.3, 0.8))
+    return tex
+
+
+def _face_style(rng, skin, d) -> Dict:
+    """Independent style choices of one face (``styles`` group)."""
+    st = {k: _pick(rng, v) for k, v in _STYLE_CHOICES.items()}
+    if st['mode'] == 'flat' and rng.random() < 0.6:
+        skin = _random_hue(rng, 90, 240)
+    if st['mode'] == 'line':
+        st['paper'] = rng.random() < 0.6  # head filled with a paper colour
+        skin = _rand_colour(rng, 170, 250) if st['paper'] else skin
+    st['skin'] = np.asarray(skin, np.float32)
+    st['ink'] = _contrast_ink(rng, st['skin'])
+    st['stroke'] = rng.uniform(0.008, 0.03)  # line width (face units)
+    st['feature_hue'] = rng.random() < 0.3  # painted, unnatural features
+    return st
+
+
+def _part_colour(rng, st, natural) -> np.ndarray:
+    if st['feature_hue']:
+        return _random_hue(rng, 30, 200)
+    if st['mode'] == 'line':
+        return st['ink']
+    return np.clip(natural, 0, 255).astype(np.float32)
+
+
+def _draw_brow(p, rng, st, pts, T, px, col, inner_last):
+    c = catmull_rom(pts, samples=6)
+    u = np.linspace(0, 1, len(c))
+    if not inner_last:
+        u = u[::-1]
+    th = rng.uniform(0.02, 0.055)
+    prof = th * (0.35 + 0.65 * np.sqrt(u))
+    nrm = _tangent_normals(c)
+    nrm *= np.sign(nrm[:, 1:2] + 1e-9)  # down
+    lower = c + nrm * prof[:, None]
+    band = np.concatenate([c, lower[::-1]])
+    kind = st['brow']
+    if kind == 'band':
+        p.paint([T(band)], col, alpha=rng.uniform(0.6, 1.0))
+    elif kind == 'line':
+        p.paint([T(c)], col,
+                thickness=max(1, px(st['stroke'] * 1.2)), closed=False)
+    elif kind == 'outline':
+        p.paint([T(band)], col, thickness=max(1, px(st['stroke'] * 0.6)))
+    else:  # hair strokes hanging from the upper edge
+        n = int(rng.integers(7, 14))
+        idx = np.linspace(0, len(c) - 1, n).round().astype(int)
+        lean = rng.uniform(0.2, 0.7) * (1 if inner_last else -1)
+        for i in idx:
+            q0 = c[i]
+            q1 = q0 + np.array([lean * prof[i], prof[i] * 1.2])
+            p.paint([T(np.stack([q0, q1]))], col,
+                    thickness=max(1, px(0.01)), closed=False)
+        p.paint([T(c)], col, thickness=1, closed=False)
+
+
+def _draw_eye(p, rng, st, e, T, px, ink, iris_col):
+    """``e``: the 6 eye landmarks (normalised)."""
+    upper = catmull_rom(e[0:4], samples=6)
+    lower = catmull_rom(np.stack([e[3], e[4], e[5], e[0]]), samples=6)
+    poly = np.concatenate([upper, lower[1:-1]])
+    poly_i = T(poly)
+    kind = st['eye']
+    ew = np.linalg.norm(e[3] - e[0])
+    if kind == 'dark':
+        p.paint([poly_i], ink)
+        hc = e.mean(0) + np.array([-0.1, -0.15]) * ew
+        p.paint([T(_ellipse(hc, ew * 0.07, ew * 0.07, n=8))],
+                (240, 240, 240), alpha=0.8)
+        return
+    sclera = _jitter(rng, np.array([225, 232, 238], np.float32), 12) \
+        if kind != 'outline' else None
+    if kind == 'outline':
+        roi = None
+        ic = e.mean(0) + np.array([rng.uniform(-0.12, 0.12) * ew, 0])
+        r = ew * 0.1
+        p.paint([T(_ellipse(ic, r, r, n=10))], ink)
+    else:
+        roi = p.paint([poly_i], sclera)
+    if roi is not None:
+        clip = np.zeros((p.h, p.w), np.float32)
+        x0, y0, x1, y1 = roi
+        clip[y0:y1, x0:x1] = p.mask([poly_i], roi=roi)
+        gaze = np.array([rng.uniform(-0.18, 0.18), rng.uniform(-0.06, 0.06)])
+        ic = (e[0] + e[3]) / 2 + gaze * ew
+        r = ew * (rng.uniform(0.3, 0.38) if kind == 'cartoon'
+                  else rng.uniform(0.2, 0.26))
+        p.paint([T(_ellipse(ic, r, r, n=20))], iris_col, clip=clip)
+        p.paint([T(_ellipse(ic, r * 0.45, r * 0.45, n=16))], (10, 10, 10),
+                clip=clip)
+        hc = ic + np.array([-0.3, -0.3]) * r
+        p.paint([T(_ellipse(hc, r * 0.2, r * 0.2, n=8))], (245, 245, 245),
+                alpha=0.8, clip=clip)
+    t = max(1, px(st['stroke'] * 0.8))
+    if kind == 'liner':
+        shadow = np.concatenate([upper, (upper + np.array(
+            [0, -0.045]))[::-1]])
+        p.paint([T(shadow)], _random_hue(rng, 60, 200),
+                alpha=rng.uniform(0.4, 0.8), blur=1.0)
+        p.paint([T(upper)], ink, thickness=max(2, px(0.022)), closed=False)
+        p.paint([T(lower)], ink, alpha=0.8, thickness=t, closed=False)
+    elif kind == 'cartoon':
+        p.paint([poly_i], ink, thickness=max(2, px(0.018)))
+    else:
+        p.paint([T(lower)], ink, alpha=0.75, thickness=t, closed=False)
+        p.paint([T(upper)], ink, thickness=t + 1, closed=False)
+
+
+def _draw_nose(p, rng, st, n9, T, px, skin, ink):
+    """``n9``: landmarks 27-35 (normalised)."""
+    w = np.linalg.norm(n9[8] - n9[4])
+    ridge = catmull_rom(n9[0:4], samples=6)
+    base = catmull_rom(n9[4:9], samples=5)
+    kind = st['nose']
+    dark = ink if st['mode'] == 'line' else skin * 0.45
+    if kind == 'real':
+        side = 1 if rng.random() < 0.5 else -1
+        p.paint([T(ridge + np.array([side * 0.008, 0]))], skin * 0.6,
+                alpha=rng.uniform(0.3, 0.6), thickness=px(0.02),
+                closed=False, blur=1.0)
+        p.paint([T(ridge)], dark, alpha=rng.uniform(0.6, 0.9),
+                thickness=px(0.014), closed=False)
+    elif kind == 'line':
+        p.paint([T(ridge)], dark, thickness=max(1, px(st['stroke'])),
+                closed=False)
+    else:  # shadow: a soft band beside the ridge, sharp edge on it
+        side = 1 if rng.random() < 0.5 else -1
+        off = ridge + np.array([side * 0.035, 0])
+        band = np.concatenate([ridge, off[::-1]])
+        p.paint([T(band)], skin * 0.55, alpha=rng.uniform(0.5, 0.9))
+    p.paint([T(_ellipse(n9[3] + np.array([0, -0.01]), 0.3 * w, 0.18 * w))],
+            np.minimum(skin * 1.3 + 20, 255) if st['mode'] != 'line'
+            else dark, alpha=0.5 if st['mode'] != 'line' else 0.8)
+    for i, j, sg in ((5, 4, -1), (7, 8, 1)):
+        c = n9[i] * 0.65 + n9[j] * 0.35 + np.array([0, -0.12 * w])
+        ang = math.atan2(n9[j, 1] - n9[i, 1], n9[j, 0] - n9[i, 0])
+        p.paint([T(_ellipse(c, 0.2 * w, 0.09 * w, ang, n=12))], dark * 0.6,
+                alpha=0.85)
+    for i, sg in ((4, -1), (8, 1)):
+        ala = np.array([n9[i], n9[i] + np.array([sg * 0.12 * w, -0.3 * w]),
+                        n9[i] + np.array([-sg * 0.02 * w, -0.6 * w])])
+        p.paint([T(catmull_rom(ala, samples=5))], dark, alpha=0.7,
+                thickness=max(1, px(0.012)), closed=False)
+    p.paint([T(base)], dark, alpha=0.9,
+            thickness=max(1, px(st['stroke'] * 0.9)), closed=False)
+
+
+def _draw_mouth(p, rng, st, m20, T, px, skin, ink):
+    """``m20``: landmarks 48-67 (normalised)."""
+    up_o = catmull_rom(m20[0:7], samples=6)
+    lo_o = catmull_rom(m20[[6, 7, 8, 9, 10, 11, 0]], samples=6)
+    outer = T(np.concatenate([up_o, lo_o[1:-1]]))
+    up_i = catmull_rom(m20[12:17], samples=6)
+    lo_i = catmull_rom(m20[[16, 17, 18, 19, 12]], samples=6)
+    inner = T(np.concatenate([up_i, lo_i[1:-1]]))
+    kind = st['mouth']
+    t = max(1, px(st['stroke'] * 0.8))
+    mouth_dark = np.array([35, 25, 55], np.float32) * rng.uniform(0.5, 1.2)
+    if kind == 'outline':
+        p.paint([inner], mouth_dark if st['mode'] != 'line' else ink,
+                alpha=rng.uniform(0.0, 1.0))
+        p.paint([outer], ink, thickness=t)
+        p.paint([inner], ink, thickness=t)
+        return
+    if kind == 'real':
+        lip = skin * rng.uniform(0.5, 0.8) + \
+            np.array([0, 0, 1], np.float32) * rng.uniform(10, 60)
+    elif kind == 'lipstick':
+        lip = _random_hue(rng, 60, 230)
+    else:  # thin: lips nearly skin coloured, outline faint
+        lip = skin * rng.uniform(0.8, 0.92)
+    lip = np.clip(lip, 0, 255).astype(np.float32)
+    p.paint([outer], lip)
+    p.paint([outer], lip * 0.6, alpha=0.9 if kind != 'thin' else 0.6,
+            thickness=1)
+    roi = p.paint([inner], mouth_dark)
+    gap = float((m20[[17, 18, 19], 1] - m20[[15, 14, 13], 1]).max())
+    if roi is not None and gap > 0.02 and rng.random() < 0.7:
+        clip = np.zeros((p.h, p.w), np.float32)
+        x0, y0, x1, y1 = roi
+        clip[y0:y1, x0:x1] = p.mask([inner], roi=roi)
+        tdepth = gap * rng.uniform(0.3, 0.6)
+        teeth = np.concatenate([up_i, up_i[::-1] + np.array([0, tdepth])])
+        p.paint([T(teeth)], _jitter(rng, np.array([215, 230, 235]), 12),
+                clip=clip)
+    p.paint([inner], mouth_dark * 0.8, thickness=max(1, px(0.008)))
+
+
+def _draw_features(p, rng, st, s, T, px, skin, hair_col):
+    """Brows, eyes, nose and mouth of a face in style ``st`` (``s`` may be
+    any 68-point shape, ``T`` its transform into the image)."""
+    ink = st['ink']
+    brow_col = _part_colour(rng, st, hair_col * rng.uniform(0.4, 1.0)
+                            if rng.random() < 0.7 else ink)
+    for a, b, inner_last in ((17, 22, True), (22, 27, False)):
+        _draw_brow(p, rng, st, s[a:b], T, px, brow_col, inner_last)
+    eye_ink = _part_colour(rng, st, np.minimum(skin * rng.uniform(0.15, 0.4),
+                                               hair_col + 30))
+    iris = _jitter(rng, _IRIS_TONES[rng.integers(len(_IRIS_TONES))], 15) \
+        if rng.random() < 0.7 else _random_hue(rng, 40, 200)
+    for a in (36, 42):
+        _draw_eye(p, rng, st, s[a:a + 6], T, px, eye_ink, iris)
+    _draw_nose(p, rng, st, s[27:36], T, px, skin,
+               _part_colour(rng, st, skin * 0.4))
+    _draw_mouth(p, rng, st, s[48:68], T, px, skin,
+                _part_colour(rng, st, skin * 0.35))
+
+
+def _part_distractors(p, rng, st, s, M, B, skin, hair_col, n):
+    """``n`` extra facial parts (eyes, eye pairs, brows, noses, mouths)
+    drawn in the same style around the head; the head is drawn over them
+    later, so they never touch the real features."""
+    size = p.w
+    px = lambda v: max(1, int(round(v * B)))  # noqa: E731
+    groups = dict(eye=list(range(36, 42)), eyes=list(range(36, 48)),
+                  brow=list(range(17, 22)), nose=list(range(27, 36)),
+                  mouth=list(range(48, 68)),
+                  eyebrow=list(range(17, 27)) + list(range(36, 48)))
+    names = list(groups)
+    for _ in range(n):
+        g = names[int(rng.integers(len(names)))]
+        idx = groups[g]
+        part = s[idx]
+        ang = rng.uniform(0, 2 * np.pi)
+        dist = rng.uniform(0.5, 0.85)
+        k = rng.uniform(0.7, 1.3)
+        rot = _rot(rng.normal(0, 0.4))
+        c = part.mean(0)
+        q = (part - c) @ rot.T * k + np.array(
+            [math.cos(ang), math.sin(ang)]) * dist
+        full = s.copy()
+        full[idx] = q
+        T = lambda x: _tf(M, x)  # noqa: E731
+        pts = T(q)
+        if (pts.max(0) < 0).any() or (pts.min(0) > size - 1).any():
+            continue
+        sub = p
+        if g in ('eye', 'eyes', 'eyebrow'):
+            for a in (36, 42):
+                if a in idx:
+                    _draw_eye(sub, rng, st, full[a:a + 6], T, px,
+                              st['ink'], _jitter(rng, _IRIS_TONES[
+                                  rng.integers(len(_IRIS_TONES))], 15))
+        if g in ('brow', 'eyebrow'):
+            for a, b, il in ((17, 22, True), (22, 27, False)):
+                if a in idx:
+                    _draw_brow(sub, rng, st, full[a:b], T, px,
+                               hair_col * 0.7, il)
+        if g == 'nose':
+            _draw_nose(sub, rng, st, full[27:36], T, px, skin, st['ink'])
+        if g == 'mouth':
+            _draw_mouth(sub, rng, st, full[48:68], T, px, skin, st['ink'])
+
+
+def _post_style(rng, img: np.ndarray) -> np.ndarray:
+    """Global colour / rendering transforms (``post`` group): channel
+    permutation, negative, posterisation, pencil sketch, grey."""
+    u = rng.random()
+    if u < 0.25:
+        img = img[..., list(rng.permutation(3))]
+    elif u < 0.37:
+        img = 255 - img
+    elif u < 0.47:
+        levels = int(rng.integers(3, 6))
+        img = np.round(img / 255 * (levels - 1)) * (255 / (levels - 1))
+    elif u < 0.59:  # pencil sketch: dark where the image has edges
+        g = cv2.cvtColor(np.clip(img, 0, 255).astype(np.float32),
+                         cv2.COLOR_BGR2GRAY)
+        g = cv2.GaussianBlur(g, (0, 0), 0.8)
+        e = np.abs(cv2.Laplacian(g, cv2.CV_32F, ksize=3))
+        paper = _rand_colour(rng, 180, 255)
+        k = rng.uniform(2.0, 5.0)
+        img = paper * (1 - np.clip(e * k / 255, 0, 1))[..., None]
+    elif u < 0.67:
+        img = np.repeat(img.mean(2, keepdims=True), 3, 2)
+    return np.ascontiguousarray(img, np.float32)
+
+
+def _draw_face_styled(p: _Painter, rng, s: np.ndarray, M: np.ndarray,
+                      B: float, skin: np.ndarray, st: Dict,
+                      n_distract: int = 0) -> None:
+    """The ``styles`` drawing of one face: head, hair and features in the
+    per-face style ``st`` (:func:`_face_style`); ``n_distract`` extra parts
+    are drawn around the head first."""
+    size = p.w
+    T = lambda q: _tf(M, q)  # noqa: E731
+    px = lambda v: max(1, int(round(v * B)))  # noqa: E731
+    skin = st['skin']
+    line = st['mode'] == 'line'
+    hair_col = _jitter(rng, _HAIR_TONES[rng.integers(len(_HAIR_TONES))], 12) \
+        if rng.random() < 0.75 else _random_hue(rng, 30, 220)
+    head = head_outline(s, rng.uniform(0.22, 0.36), rng.uniform(0.0, 0.1))
+    if head is None:
+        head = np.concatenate([catmull_rom(s[0:17], samples=6),
+                               s[26:16:-1] + np.array([0, -0.3])])
+    upper = head[len(catmull_rom(s[0:17], samples=6)):]
+    centre = s.mean(0)
+    if n_distract and (not line or st.get('paper')):
+        # (an unfilled line-art head would not hide them)
+        _part_distractors(p, rng, st, s, M, B, skin, hair_col, n_distract)
+
+    long_hair = rng.random() < 0.35
+    if long_hair:
+        hw = (s[16, 0] - s[0, 0]) / 2 * rng.uniform(1.15, 1.35)
+        top = upper[:, 1].min() - 0.05
+        bottom = s[8, 1] + rng.uniform(0.0, 0.5)
+        hair_back = np.array([[centre[0] - hw, bottom], [centre[0] - hw,
+                              top + 0.25], [centre[0], top],
+                              [centre[0] + hw, top + 0.25],
+                              [centre[0] + hw, bottom]])
+        hb = T(catmull_rom(hair_back, samples=6))
+        if line:
+            p.paint([hb], st['ink'], thickness=max(1, px(st['stroke'])))
+        else:
+            p.paint([hb], hair_col)
+    neck_w = (s[12, 0] - s[4, 0]) * rng.uniform(0.2, 0.28)
+    nx = s[8, 0] * 0.5 + centre[0] * 0.5
+    neck = T(np.array([[nx - neck_w, s[5, 1] - 0.1], [nx + neck_w,
+                       s[11, 1] - 0.1], [nx + neck_w * 1.1, s[8, 1] + 0.6],
+                       [nx - neck_w * 1.1, s[8, 1] + 0.6]]))
+    if line:
+        p.paint([neck], st['ink'], thickness=max(1, px(st['stroke'])))
+    else:
+        p.paint([neck], skin * rng.uniform(0.6, 0.8))
+    for side, (i, j) in ((-1, (1, 3)), (1, (15, 13))):
+        if rng.random() < 0.8:
+            c = (s[i] + s[j]) / 2 + np.array([side * 0.03, 0])
+            ear = T(_ellipse(c, 0.05, rng.uniform(0.09, 0.13),
+                             side * rng.uniform(0.0, 0.3)))
+            if line:
+                p.paint([ear], st['ink'], thickness=max(1, px(st['stroke'])))
+            else:
+                p.paint([ear], skin * rng.uniform(0.8, 0.95))
+
+    jaw = catmull_rom(s[0:17], samples=6)
+    jaw_i = T(jaw)
+    head_img = T(head)
+    if not line:
+        p.paint([jaw_i], skin * rng.uniform(0.25, 0.5),
+                alpha=rng.uniform(0.6, 0.9), thickness=px(0.035),
+                closed=False, blur=0.004 * B)
+        tex = _skin_texture(rng, size, skin, st['skin_tex'])
+        p.paint([head_img], tex)
+        if st['mode'] == 'photo':
+            head_mask = p.mask([head_img])
+            shade_k = rng.uniform(0.05, 0.25)
+            soft = cv2.GaussianBlur(head_mask, (0, 0), max(0.07 * B, 1.0))
+            p.img *= (1 - shade_k * head_mask * (1 - soft))[..., None]
+    elif st.get('paper'):
+        p.paint([head_img], skin)
+    if line or st['jaw'] == 'stroke':
+        p.paint([T(head[len(jaw) - 1:])], st['ink'],
+                alpha=rng.uniform(0.5, 1.0),
+                thickness=max(1, px(st['stroke'])), closed=False)
+        p.paint([jaw_i], st['ink'], thickness=max(1, px(st['stroke'])),
+                closed=False)
+    elif st['jaw'] == 'beard':
+        cen = np.array([s[27:36, 0].mean(), s[33, 1]])
+        inner = cen + (jaw - cen) * rng.uniform(0.55, 0.8)
+        beard = np.concatenate([jaw, inner[::-1]])
+        bt = _skin_texture(rng, size, hair_col, 'grain')
+        p.paint([T(beard)], bt, alpha=rng.uniform(0.6, 0.95))
+
+    # top hair
+    if rng.random() < 0.8 or long_hair:
+        brow_top = s[17:27, 1].min()
+        hl = brow_top - rng.uniform(0.06, 0.2)
+        n = 7
+        xs = np.linspace(s[0, 0] - 0.05, s[16, 0] + 0.05, n)
+        ys = hl + rng.normal(0, 0.02, n) + \
+            rng.uniform(0, 0.12) * ((xs - centre[0]) / 0.5) ** 2
+        ys = np.minimum(ys, brow_top - 0.02)
+        hline = catmull_rom(np.stack([xs, ys], 1), samples=6)
+        outer = centre + (upper - centre) * np.array([1.06, 1.08])
+        outer = outer[outer[:, 1] < min(ys[0], ys[-1]) + 0.04]
+        hp = T(np.concatenate([hline, outer]))
+        if line:
+            p.paint([hp], st['ink'], thickness=max(1, px(st['stroke'])))
+        else:
+            p.paint([hp], hair_col)
+
+    if st['mode'] == 'photo':
+        for a, b in ((36, 42), (42, 48)):
+            e = s[a:b]
+            c = e.mean(0) + np.array([0, -0.01])
+            sock = c + (catmull_rom(e, closed=True) - c) * np.array(
+                [1.4, 2.2])
+            p.paint([T(sock)], skin * 0.7, alpha=rng.uniform(0.2, 0.5),
+                    blur=0.03 * B)
+    _draw_features(p, rng, st, s, T, px, skin, hair_col)
+
+
 def render_sample(rng: np.random.Generator, prior: ShapePrior,
                   image_size: int = 256, hard: bool = False,
                   challenge: bool = False,
-                  difficulty: float = 1.0) -> Tuple[np.ndarray, np.ndarray]:
+                  difficulty: float = 1.0,
+                  variant: str = DEFAULT_VARIANT
+                  ) -> Tuple[np.ndarray, np.ndarray]:
     """Render one face. Returns the BGR uint8 image (before the final JPEG
     write) and the (68, 2) landmarks in pixels.
 
@@ -908,7 +1431,11 @@ def render_sample(rng: np.random.Generator, prior: ShapePrior,
     """
     d = float(np.clip(difficulty, 0.0, 2.0))
     size = int(image_size)
-    shape = prior.sample(rng, hard or challenge)
+    flags = VARIANTS[variant]
+    if 'shapes' in flags:
+        shape = prior.sample(rng, hard or challenge, exaggerate=True)
+    else:
+        shape = prior.sample(rng, hard or challenge)
     skin = _skin_colour(rng, d)
     img = _background(rng, size, d, skin)
 
@@ -921,7 +1448,21 @@ def render_sample(rng: np.random.Generator, prior: ShapePrior,
     kpts = _tf(M, shape)
 
     p = _Painter(img)
-    _draw_face(p, rng, shape, M, B, skin)
+    n_distract = 0
+    if 'distract' in flags and rng.random() < 0.75:
+        n_distract = 1 + int(rng.poisson(1.5))
+    if 'styles' in flags:
+        st = _face_style(rng, skin, d)
+        _draw_face_styled(p, rng, shape, M, B, skin, st, n_distract)
+    else:
+        if n_distract:
+            st = dict(mode='photo', brow='band', eye='real', nose='real',
+                      mouth='real', skin=skin, ink=skin * 0.3,
+                      stroke=0.012, feature_hue=False)
+            _part_distractors(p, rng, st, shape, M, B, skin,
+                              _HAIR_TONES[rng.integers(len(_HAIR_TONES))],
+                              n_distract)
+        _draw_face(p, rng, shape, M, B, skin)
 
     # occluders
     if challenge:
@@ -934,6 +1475,8 @@ def render_sample(rng: np.random.Generator, prior: ShapePrior,
         n_occ = (1 + int(rng.random() < 0.25)) \
             if rng.random() < 0.3 * d else 0
     _occluders(p, rng, kpts, B, skin, n_occ, big=challenge or hard)
+    if 'post' in flags:
+        img = _post_style(rng, img)
 
     # lighting gradient, colour cast, grey
     if d > 0:
@@ -999,11 +1542,13 @@ def _hard_indices(seed: int, split: str, n: int) -> np.ndarray:
 
 
 def _render_job(job):
-    split, index, hard, image_size, seed, difficulty, path, quality = job
+    (split, index, hard, image_size, seed, difficulty, path, quality,
+     variant) = job
     rng = np.random.default_rng(sample_seed(seed, split, index))
     img, kpts = render_sample(
         rng, _PRIORS[split], image_size, hard=hard and split == 'train',
-        challenge=hard and split == 'test', difficulty=difficulty)
+        challenge=hard and split == 'test', difficulty=difficulty,
+        variant=variant)
     ok = cv2.imwrite(path, img, [cv2.IMWRITE_JPEG_QUALITY, int(quality)])
     if not ok:
         raise IOError(f'cannot write {path}')
@@ -1017,10 +1562,16 @@ def _face_box(kpts: np.ndarray) -> Tuple[List[float], float]:
         round(float((hi - lo).max() * BOX_FACTOR / 200.0), 6)
 
 
-def _meta_args(num_train, num_test, image_size, seed, difficulty, quality):
-    return dict(num_train=int(num_train), num_test=int(num_test),
+def _meta_args(num_train, num_test, image_size, seed, difficulty, quality,
+               variant=DEFAULT_VARIANT):
+    args = dict(num_train=int(num_train), num_test=int(num_test),
                 image_size=int(image_size), seed=int(seed),
                 difficulty=float(difficulty), jpeg_quality=int(quality))
+    if variant != DEFAULT_VARIANT:
+        # only recorded when not the default, so sets made before the
+        # option existed stay up to date
+        args['variant'] = str(variant)
+    return args
 
 
 def is_up_to_date(out_dir: str, **kwargs) -> bool:
@@ -1037,7 +1588,8 @@ def is_up_to_date(out_dir: str, **kwargs) -> bool:
     args = _meta_args(
         kwargs.get('num_train', 3000), kwargs.get('num_test', 600),
         kwargs.get('image_size', 256), kwargs.get('seed', 0),
-        kwargs.get('difficulty', 1.0), kwargs.get('jpeg_quality', 95))
+        kwargs.get('difficulty', 1.0), kwargs.get('jpeg_quality', 95),
+        kwargs.get('variant', DEFAULT_VARIANT))
     if meta.get('version') != GENERATOR_VERSION or meta.get('args') != args:
         return False
     return all(
@@ -1054,6 +1606,7 @@ def generate_synthface(out_dir: str,
                        workers: int = 1,
                        jpeg_quality: int = 95,
                        contact_sheet: Optional[str] = '',
+                       variant: str = DEFAULT_VARIANT,
                        annotation_dir: Optional[str] = None,
                        force: bool = True) -> Dict:
     """Generate SynthFace-68 into ``out_dir`` (MMPose 300-W layout).
@@ -1072,14 +1625,22 @@ def generate_synthface(out_dir: str,
             ``out_dir/contact_sheet.png``, ``None`` for none.
         annotation_dir: folder of HRNet's 300-W CSVs (shape prior).
         force: regenerate even if :func:`is_up_to_date`.
+        variant: rendering variant, a key of :data:`VARIANTS` (``classic``:
+            the default rendering; ``diverse``: drawing-style families,
+            distractor parts, global colour / sketch transforms and
+            exaggerated identities; ``styles``, ``distract``, ``shapes``:
+            one group each). Recorded in ``synthface_meta.json``.
 
     Returns:
         A summary dict (counts, files, seconds, ``skipped``).
     """
     if not 0.0 <= difficulty <= 2.0:
         raise ValueError(f'difficulty must be in [0, 2], got {difficulty}')
+    if variant not in VARIANTS:
+        raise ValueError(f'variant must be one of {sorted(VARIANTS)}, got '
+                         f'{variant!r}')
     args = _meta_args(num_train, num_test, image_size, seed, difficulty,
-                      jpeg_quality)
+                      jpeg_quality, variant)
     ann_dir = osp.join(out_dir, 'annotations')
     summary = dict(
         out_dir=out_dir, version=GENERATOR_VERSION, args=args,
@@ -1107,7 +1668,8 @@ def generate_synthface(out_dir: str,
         for i in range(n):
             jobs.append((split, i, i in hard_sets[split], int(image_size),
                          int(seed), float(difficulty),
-                         osp.join(img_dir, f'{i:06d}.jpg'), jpeg_quality))
+                         osp.join(img_dir, f'{i:06d}.jpg'), jpeg_quality,
+                         variant))
 
     results = {}
     if workers and workers > 1:
@@ -1156,7 +1718,7 @@ def generate_synthface(out_dir: str,
         valid_challenge=len(entries['valid_challenge'][0]))
     meta = dict(
         generator='SynthFace-68', version=GENERATOR_VERSION, args=args,
-        seed=int(seed), counts=counts,
+        variant=str(variant), seed=int(seed), counts=counts,
         challenge_fraction=CHALLENGE_FRACTION,
         train_hard_fraction=TRAIN_HARD_FRACTION, box_factor=BOX_FACTOR,
         train_hard_indices=sorted(hard_sets['train']))

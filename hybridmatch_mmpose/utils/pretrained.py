@@ -51,11 +51,12 @@ def hub_cache_path(url: str) -> str:
 def set_pretrained(model_cfg, checkpoint: str = STOCK_HRNET_W18_IMAGENET):
     """Initialise ``model_cfg``'s backbone from ``checkpoint``.
 
-    A plain top-down model has it at ``model.backbone``; the semi-supervised
-    :class:`~hybridmatch_mmpose.models.HybridMatchEstimator` at
-    ``model.detector.backbone`` (its student and teacher are both built from
-    ``detector``, and the hook copies the student into the teacher before
-    training, so both start from the same pretrained weights).
+    A plain top-down model and the semi-supervised
+    :class:`~hybridmatch_mmpose.models.HybridMatchEstimator` in its flat form
+    have it at ``model.backbone``; the estimator's nested form at
+    ``model.detector.backbone``. The student and teacher are both built
+    from it, and the hook copies the student into the teacher before
+    training, so both start from the same pretrained weights.
     """
     if 'backbone' in model_cfg:
         backbone = model_cfg['backbone']

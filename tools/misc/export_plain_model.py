@@ -27,6 +27,7 @@ import torch
 from mmengine.config import Config
 
 import hybridmatch_mmpose  # noqa: F401  (safe loading of our checkpoints)
+from hybridmatch_mmpose.models import plain_detector_config
 
 PREFIXES = ('teacher.', 'student.')
 
@@ -37,12 +38,8 @@ def plain_config(cfg: Config) -> Config:
     if model.get('type') != 'HybridMatchEstimator':
         raise ValueError(f'{cfg.filename}: model.type is {model.get("type")}, '
                          'expected a HybridMatchEstimator config')
-    plain = copy.deepcopy(model.detector)
-    inner = (model.get('data_preprocessor') or {}).get('data_preprocessor')
-    if inner is not None:
-        plain['data_preprocessor'] = copy.deepcopy(inner)
     out = copy.deepcopy(cfg)
-    out.model = plain
+    out.model = plain_detector_config(model)
     for key in ('train_dataloader', 'train_cfg', 'optim_wrapper',
                 'param_scheduler', 'auto_scale_lr'):
         out.pop(key, None)

@@ -176,8 +176,8 @@ class HybridMatchHook(Hook):
                 f'the training set ({type(dataset).__name__}, '
                 f"metainfo from {dataset.metainfo.get('from_file', '?')}) "
                 f'has {num} keypoints but the head predicts {out} '
-                f'(model.detector.head.out_channels): set '
-                f'`model.detector.head.out_channels={num}` (and the '
+                f'(model.head.out_channels): set '
+                f'`model.head.out_channels={num}` (and the '
                 'flip indices of that data set), or train on a data set '
                 f'with {out} keypoints')
 

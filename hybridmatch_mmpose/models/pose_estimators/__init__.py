@@ -1,3 +1,3 @@
-from .hybridmatch_estimator import HybridMatchEstimator
+from .hybridmatch_estimator import HybridMatchEstimator, plain_detector_config
 
-__all__ = ['HybridMatchEstimator']
+__all__ = ['HybridMatchEstimator', 'plain_detector_config']

@@ -37,6 +37,49 @@ def check_finite_losses(losses: Dict[str, Tensor]) -> None:
                 'keypoints) of this run.')
 
 
+_FLAT_KEYS = ('backbone', 'neck', 'head', 'train_cfg', 'test_cfg',
+              'metainfo')
+
+
+def plain_detector_config(model_cfg: dict) -> dict:
+    """The plain top-down config inside a HybridMatch model config.
+
+    Args:
+        model_cfg (dict): ``cfg.model`` of a HybridMatch config, flat
+            (``backbone`` / ``head`` / ... at the top level) or nested
+            (``detector=dict(...)``).
+
+    Returns:
+        dict: A new ``TopdownPoseEstimator`` config (``type``, ``backbone``,
+        ``neck``, ``head``, ``train_cfg``, ``test_cfg``, ``metainfo`` as
+        given) whose ``data_preprocessor`` is the inner preprocessor of the
+        semi model's ``mmdet.MultiBranchDataPreprocessor`` (when the plain
+        config has none of its own).
+    """
+    flat = {k: model_cfg.get(k) for k in _FLAT_KEYS
+            if model_cfg.get(k) is not None}
+    detector = model_cfg.get('detector')
+    if detector is not None and flat:
+        raise ValueError(
+            'HybridMatchEstimator: give the plain model either as '
+            '`detector=dict(...)` or flat (`backbone`, `head`, ...), not '
+            f'both (got detector and {sorted(flat)})')
+    if detector is None:
+        if 'backbone' not in flat or 'head' not in flat:
+            raise ValueError(
+                'HybridMatchEstimator: the model config needs `backbone` and '
+                '`head` (or a nested `detector=dict(...)`)')
+        detector = dict(type='TopdownPoseEstimator', **flat)
+    plain = copy.deepcopy(dict(detector))
+    outer = model_cfg.get('data_preprocessor')
+    if plain.get('data_preprocessor') is None and isinstance(outer, dict):
+        inner = outer.get('data_preprocessor') if str(outer.get(
+            'type', '')).endswith('MultiBranchDataPreprocessor') else outer
+        if inner is not None:
+            plain['data_preprocessor'] = copy.deepcopy(dict(inner))
+    return plain
+
+
 @MODELS.register_module()
 class HybridMatchEstimator(BaseModel):
     r"""Semi-supervised top-down estimator of HybridMatch (Kang et al., IEEE
@@ -99,9 +142,19 @@ class HybridMatchEstimator(BaseModel):
     ``backbone.*``, ``head.*``) loads into both student and teacher
     (:meth:`_load_from_state_dict`, as MMDetection's ``SemiBaseDetector``).
 
+    Config forms: the student and the teacher are the same plain top-down
+    estimator (``TopdownPoseEstimator`` with a ``HybridMatchHead``), given
+    either *flat*, as the stock MMPose model dict with ``type`` changed
+    (``backbone``, ``neck``, ``head``, ``train_cfg``, ``test_cfg`` at the top
+    level, as our configs do, so ``mmpose.apis.init_model`` and MMPose's
+    tools that read ``cfg.model.backbone`` work on a HybridMatch config), or
+    nested as ``detector=dict(type='TopdownPoseEstimator', ...)`` as
+    MMDetection's ``SemiBaseDetector``. :func:`plain_detector_config` turns
+    either into the plain config.
+
     Args:
-        detector (dict): Config of the plain top-down estimator
-            (``TopdownPoseEstimator`` with ``HybridMatchHead``) built twice.
+        detector (dict, optional): Config of the plain top-down estimator
+            built twice. Give either this or ``backbone`` / ``head``.
         semi_train_cfg (dict, optional): Keys (defaults in
             :attr:`DEFAULT_TRAIN_CFG`):
 
@@ -142,6 +195,9 @@ class HybridMatchEstimator(BaseModel):
             ``mmdet.MultiBranchDataPreprocessor`` wrapping MMPose's
             ``PoseDataPreprocessor``.
         init_cfg (dict, optional): Initialisation config.
+        backbone, neck, head, train_cfg, test_cfg, metainfo (dict, optional):
+            The flat form of ``detector``: the arguments of
+            ``TopdownPoseEstimator``.
     """
 
     DEFAULT_TRAIN_CFG = dict(
@@ -156,11 +212,21 @@ class HybridMatchEstimator(BaseModel):
     DEFAULT_TEST_CFG = dict(predict_on='teacher')
 
     def __init__(self,
-                 detector: ConfigType,
+                 detector: OptConfigType = None,
                  semi_train_cfg: OptConfigType = None,
                  semi_test_cfg: OptConfigType = None,
                  data_preprocessor: OptConfigType = None,
-                 init_cfg: OptMultiConfig = None) -> None:
+                 init_cfg: OptMultiConfig = None,
+                 backbone: OptConfigType = None,
+                 neck: OptConfigType = None,
+                 head: OptConfigType = None,
+                 train_cfg: OptConfigType = None,
+                 test_cfg: OptConfigType = None,
+                 metainfo: Optional[dict] = None) -> None:
+        detector = plain_detector_config(
+            dict(detector=detector, data_preprocessor=data_preprocessor,
+                 backbone=backbone, neck=neck, head=head, train_cfg=train_cfg,
+                 test_cfg=test_cfg, metainfo=metainfo))
         data_preprocessor = self._scope_inner_preprocessor(data_preprocessor)
         super().__init__(
             data_preprocessor=data_preprocessor, init_cfg=init_cfg)
@@ -261,6 +327,13 @@ class HybridMatchEstimator(BaseModel):
             return self._forward(inputs, data_samples)
         raise RuntimeError(f'Invalid mode "{mode}". Only supports loss, '
                            'predict and tensor mode.')
+
+    @property
+    def test_cfg(self) -> dict:
+        """The predicting model's ``test_cfg`` (the same dict object, so
+        MMPose's inferencer can set ``output_heatmaps`` / ``flip_test`` on
+        it as on a plain top-down estimator)."""
+        return self._model('predict_on').test_cfg
 
     def _model(self, key: str) -> BaseModel:
         on = self.semi_test_cfg.get(
