@@ -98,8 +98,9 @@ def load_face_model(config: str, checkpoint: str, device: str = 'cpu',
     for what, path in (('config', config), ('checkpoint', checkpoint)):
         if not osp.isfile(path):
             raise FileNotFoundError(f'{what} {path} is not a file')
-    with warnings.catch_warnings():  # "Use COCO metainfo": set below
-        warnings.simplefilter('ignore', UserWarning)
+    # record=True swallows init_model's "Use COCO metainfo by default"
+    # (it resets the filters itself); dataset_meta is set below
+    with warnings.catch_warnings(record=True):
         model = init_model(config, None, device='cpu',
                            cfg_options=cfg_options)
     ckpt = CheckpointLoader.load_checkpoint(checkpoint, map_location='cpu')

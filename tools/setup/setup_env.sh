@@ -23,7 +23,7 @@ stamp_of() {
 
 stack_imports() {
     "$VENV/bin/python" - <<'EOF' >/dev/null 2>&1
-import mmcv.ops, mmdet, mmpose.models, xtcocotools.coco, torchvision  # noqa
+import mmcv.ops, mmdet, mmpose.models, xtcocotools.coco, torchvision, onnxruntime  # noqa
 import hybridmatch_mmpose  # noqa
 EOF
 }
@@ -44,8 +44,9 @@ fi
 
 say "installing torch + torchvision (requirements/torch.txt)"
 $PIP install -r requirements/torch.txt
-say "installing runtime and build requirements"
-$PIP install -r requirements/build.txt -r requirements/runtime.txt -r requirements/tests.txt
+say "installing runtime, build, test and export requirements"
+$PIP install -r requirements/build.txt -r requirements/runtime.txt -r requirements/tests.txt \
+    -r requirements/export.txt
 
 if ! "$VENV/bin/python" -c 'import mmcv.ops' >/dev/null 2>&1; then
     VENV="$VENV" bash tools/setup/build_mmcv.sh
