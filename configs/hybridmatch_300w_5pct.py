@@ -41,10 +41,14 @@ param_scheduler = [
          milestones=[30 * iters_per_epoch, 50 * iters_per_epoch], gamma=0.1),
 ]
 auto_scale_lr = dict(base_batch_size=batch_size)  # lr 1e-4 is for batch 16
+# visualization: MMPose's PoseVisualizationHook draws the prediction on the
+# first face of every 5th validation batch with the config's
+# PoseLocalVisualizer, saved as WORK_DIR/TIMESTAMP/vis_data/vis_image/*.png
 default_hooks = dict(
     logger=dict(interval=50),
     checkpoint=dict(by_epoch=False, interval=val_interval, save_best='NME',
-                    rule='less', max_keep_ckpts=2))
+                    rule='less', max_keep_ckpts=2),
+    visualization=dict(enable=True, interval=5))
 log_processor = dict(by_epoch=False)
 
 # SyncBuffersHook: the base runtime's (restated: a list is replaced, not

@@ -39,6 +39,9 @@ def tiny_hybridmatch(tiny_synthface, tmp_path_factory):
     proc = run_tool(['tools/train.py', SYNTH_CONFIG, '--work-dir', work_dir,
                      '--cfg-options'] + semi_data_opts(tiny_synthface) +
                     tiny_schedule(4, 4) +
-                    ['train_dataloader.dataset.split.ratio=0.25'])
+                    ['train_dataloader.dataset.split.ratio=0.25',
+                     # validation overlays of the configs' visualization
+                     # hook: every batch (the one batch here)
+                     'default_hooks.visualization.interval=1'])
     assert proc.returncode == 0, proc.stderr[-3000:]
     return work_dir

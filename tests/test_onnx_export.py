@@ -13,7 +13,6 @@ import torch
 from tool_runner import SYNTH_CONFIG, run_tool
 
 
-
 @pytest.fixture(scope='module')
 def exported(tiny_hybridmatch, tmp_path_factory):
     out = str(tmp_path_factory.mktemp('onnx') / 'face.onnx')

@@ -106,6 +106,14 @@ class FaceLandmarkMetric(NME):
             sorted, with ids) and ``ced_dir/ced.png`` (the CED curves of
             all subsets over ``[0, threshold]``, AUC in the legend).
             Defaults to None (nothing written).
+        worst_dir (str, optional): If set, every evaluation writes the
+            ``num_worst`` faces with the largest error as
+            ``worst_dir/worst.png`` (a contact sheet, worst first: ground
+            truth green, prediction red, each tile cropped around the face
+            box and labelled with its rank, NME and file name) and
+            ``worst_dir/worst.json`` (file, id, NME of each). Defaults to
+            None (nothing written, and no image paths kept).
+        num_worst (int): How many faces ``worst_dir`` shows. Defaults to 24.
         prefix (str, optional): metric name prefix.
 
     Output keys: ``NME`` (full set, the key the stock checkpoint hook's
@@ -121,6 +129,8 @@ class FaceLandmarkMetric(NME):
                  data_root: Optional[str] = None,
                  threshold: float = 0.1,
                  ced_dir: Optional[str] = None,
+                 worst_dir: Optional[str] = None,
+                 num_worst: int = 24,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
         super().__init__(
@@ -135,6 +145,10 @@ class FaceLandmarkMetric(NME):
                 f'{threshold}')
         self.threshold = threshold
         self.ced_dir = ced_dir
+        if num_worst < 1:
+            raise ValueError(
+                f'FaceLandmarkMetric: num_worst must be >= 1, got {num_worst}')
+        self.worst_dir, self.num_worst = worst_dir, int(num_worst)
         self.subset_files = dict(subsets or {})
         self.data_root = data_root
         self._subset_ids: Optional[Dict[str, set]] = None
@@ -162,6 +176,11 @@ class FaceLandmarkMetric(NME):
         super().process(data_batch, data_samples)
         for result, data_sample in zip(self.results[start:], data_samples):
             result['id'] = int(data_sample.get('id', -1))
+            if self.worst_dir:
+                result['img_path'] = data_sample.get('img_path')
+                bboxes = data_sample.get('gt_instances', {}).get('bboxes')
+                result['bbox'] = None if bboxes is None else np.asarray(
+                    bboxes, np.float32).reshape(-1)[:4]
 
     def per_sample_errors(self, results: List[dict]) -> np.ndarray:
         """Normalised mean error of each sample, shape (N,)."""
@@ -207,7 +226,42 @@ class FaceLandmarkMetric(NME):
             '\n' + format_metrics_table(metrics))
         if self.ced_dir:
             self.write_ced(errors, ids, groups, metrics)
+        if self.worst_dir:
+            self.write_worst(errors, results)
         return metrics
+
+    def write_worst(self, errors: np.ndarray, results: List[dict]) -> None:
+        """``worst.png`` and ``worst.json`` in :attr:`worst_dir` (see
+        Args)."""
+        import cv2
+
+        from hybridmatch_mmpose.visualization import (contact_sheet,
+                                                      crop_to_box, draw_face,
+                                                      label_tile)
+        os.makedirs(self.worst_dir, exist_ok=True)
+        order = np.argsort(-errors, kind='stable')[:self.num_worst]
+        tiles, record = [], []
+        for rank, i in enumerate(order, 1):
+            r = results[i]
+            path = r.get('img_path')
+            record.append(dict(rank=rank, file=path, id=r['id'],
+                               nme=100 * float(errors[i])))
+            img = cv2.imread(path) if path else None
+            if img is None:
+                continue  # listed in worst.json; nothing to draw
+            tile = draw_face(img, r['pred_coords'][0], r['gt_coords'][0],
+                             radius=max(1, round(min(img.shape[:2]) / 200)))
+            if r.get('bbox') is not None:
+                tile = crop_to_box(tile, r['bbox'])
+            tile = cv2.resize(tile, (256, 256), interpolation=cv2.INTER_AREA)
+            tiles.append(label_tile(
+                tile, f'#{rank} {100 * errors[i]:.1f}% '
+                f'{osp.basename(path)}'))
+        with open(osp.join(self.worst_dir, 'worst.json'), 'w') as f:
+            json.dump(dict(num_faces=len(errors), worst=record), f, indent=1)
+        sheet = contact_sheet(tiles, cols=min(6, max(1, len(tiles))))
+        if sheet is not None:
+            cv2.imwrite(osp.join(self.worst_dir, 'worst.png'), sheet)
 
     def write_ced(self, errors: np.ndarray, ids: np.ndarray,
                   groups: Dict[str, np.ndarray], metrics: dict) -> None:
