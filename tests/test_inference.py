@@ -230,6 +230,51 @@ def test_read_box_file_layouts_and_errors(tiny_synthface, tmp_path):
         read_box_file(str(path))
 
 
+def test_infer_tool_with_a_coco_box_file_on_its_image_folder(
+        ckpt, semi_model, tiny_synthface, tmp_path):
+    """MMPose's 300-W annotation file as the box file, the ``images/test``
+    folder as input: keys ``test/NAME.jpg`` match ``NAME.jpg``, and the box
+    is the one MMPose's Face300WDataset builds from center / scale, so the
+    landmarks equal those of the test pipeline (what tools/test.py
+    evaluates)."""
+    from mmengine.dataset import pseudo_collate
+    from mmpose.registry import DATASETS
+    out = tmp_path / 'out'
+    proc = run_tool(['tools/infer.py', SYNTH_CONFIG, ckpt,
+                     osp.join(tiny_synthface, 'images', 'test'), '--out-dir',
+                     str(out), '--no-overlay', '--boxes',
+                     osp.join(tiny_synthface, 'annotations',
+                              'face_landmarks_300w_valid.json')])
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    summary = json.loads((out / 'summary.json').read_text())
+    assert (summary['inputs'], summary['faces']) == (6, 6)
+    assert summary['warnings'] == []
+
+    dataset_cfg = semi_model.cfg.test_dataloader.dataset.copy()
+    dataset_cfg.data_root = tiny_synthface + '/'
+    dataset = DATASETS.build(dataset_cfg)
+    for i in range(2):
+        with torch.no_grad():
+            (ref, ) = semi_model.test_step(pseudo_collate([dataset[i]]))
+        name = osp.basename(ref.img_path)
+        (face, ) = json.loads((out / 'predictions' / f'{name}.json')
+                              .read_text())['faces']
+        np.testing.assert_allclose(face['keypoints'],
+                                   ref.pred_instances.keypoints[0],
+                                   atol=2e-3)
+
+
+def test_lookup_boxes():
+    from hybridmatch_mmpose.apis import lookup_boxes
+    boxes = {'a/x.jpg': 1, 'b/x.jpg': 2, 'c/y.jpg': 3, 'z.jpg': 4}
+    assert lookup_boxes(boxes, 'z.jpg') == 4
+    assert lookup_boxes(boxes, 'y.jpg') == 3        # the one key ending /y.jpg
+    assert lookup_boxes(boxes, 'b/x.jpg') == 2
+    assert lookup_boxes(boxes, 'x.jpg') is None     # two candidates
+    assert lookup_boxes(boxes, 'q/c/y.jpg') == 3    # same file name
+    assert lookup_boxes(boxes, 'w.jpg') is None
+
+
 def test_clip_boxes():
     from hybridmatch_mmpose.apis import clip_boxes
     kept, warnings = clip_boxes(
@@ -244,26 +289,24 @@ def test_clip_boxes():
                     reason=f'real faces not found under {SHARED}')
 def test_haar_boxes_match_the_300w_box_convention_on_real_faces():
     """On the 8 real annotated faces, the largest Haar face mapped by the
-    default shift/scale overlaps the 300-W ``bbox`` (landmarks' box x1.2,
-    computed here from the landmarks) with IoU >= 0.6 (median >= 0.75)."""
+    default shift / scale overlaps the 300-W box (the square of the
+    landmarks' box's longer side, which MMPose's Face300WDataset builds from
+    center / scale) with IoU >= 0.6, median >= 0.8. The defaults were fitted
+    on these same faces (tools/benchmarks/haar_box_fit.py): this guards the
+    mapping, it does not measure how well it generalises."""
+    import importlib.util
     from hybridmatch_mmpose.apis import HaarFaceDetector
-    faces = []
-    for pts in sorted((REAL68 / 'lfpw_trainset').glob('*.pts')):
-        lines = pts.read_text().split('{')[1].split('}')[0].split()
-        faces.append((pts.with_suffix('.png'),
-                      np.array(lines, float).reshape(-1, 2)))
-    ann = json.loads((REAL68 / '300w_private_test' / 'test_300w.json')
-                     .read_text())
-    for im in ann['images']:
-        (a, ) = [a for a in ann['annotations'] if a['image_id'] == im['id']]
-        faces.append((REAL68 / '300w_private_test' / im['file_name'],
-                      np.array(a['keypoints']).reshape(-1, 3)[:, :2]))
+    spec = importlib.util.spec_from_file_location(
+        'haar_box_fit', osp.join(REPO, 'tools', 'benchmarks',
+                                 'haar_box_fit.py'))
+    fit = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(fit)
     detector = HaarFaceDetector(max_faces=1)
     ious = []
-    for path, kpts in faces:
-        (box, ) = detector(cv2.imread(str(path)))
+    for path, kpts in fit.real_faces(str(SHARED)):
+        (box, ) = detector(cv2.imread(path))
         lo, hi = kpts.min(0), kpts.max(0)
-        c, half = (lo + hi) / 2, (hi - lo) * 1.2 / 2
+        c, half = (lo + hi) / 2, (hi - lo).max() / 2
         ref = np.concatenate([c - half, c + half])
         inter = np.prod(np.clip(np.minimum(box[2:], ref[2:]) -
                                 np.maximum(box[:2], ref[:2]), 0, None))
@@ -271,4 +314,4 @@ def test_haar_boxes_match_the_300w_box_convention_on_real_faces():
             inter
         ious.append(inter / union)
     assert len(ious) == 8
-    assert min(ious) >= 0.6 and np.median(ious) >= 0.75, ious
+    assert min(ious) >= 0.6 and np.median(ious) >= 0.8, ious

@@ -68,7 +68,7 @@ def parse_args(argv=None):
                         help='Haar detector: keep the N largest faces '
                         '(0: all)')
     parser.add_argument('--haar-shift', type=float, default=0.16)
-    parser.add_argument('--haar-scale', type=float, default=1.03)
+    parser.add_argument('--haar-scale', type=float, default=0.87)
     parser.add_argument('--no-overlay', action='store_true')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     return parser.parse_args(argv)

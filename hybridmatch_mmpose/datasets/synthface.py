@@ -956,6 +956,7 @@ VARIANTS = dict(
     styles=frozenset({'styles', 'post'}),
     distract=frozenset({'distract'}),
     shapes=frozenset({'shapes'}),
+    crowd=frozenset({'distract', 'crowd'}),
     diverse=frozenset({'styles', 'post', 'distract', 'shapes'}),
 )
 DEFAULT_VARIANT = 'classic'
@@ -1302,6 +1303,52 @@ def _post_style(rng, img: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(img, np.float32)
 
 
+def _classic_style(skin) -> Dict:
+    """The style dict of the classic drawing (for distractor parts)."""
+    return dict(mode='photo', brow='band', eye='real', nose='real',
+                mouth='real', skin=np.asarray(skin, np.float32),
+                ink=np.asarray(skin, np.float32) * 0.3, stroke=0.012,
+                feature_hue=False)
+
+
+def _neighbour_face(p, rng, prior, M, skin, d, flags) -> None:
+    """Another face beside the target (``crowd`` group): its own shape,
+    style and size, centred 0.75-1.15 face boxes away, drawn before the
+    target face so that the target is never covered by it."""
+    s2 = prior.sample(rng, False)
+    ang = rng.uniform(0, 2 * np.pi)
+    off = np.array([math.cos(ang), math.sin(ang) * 0.8]) * \
+        rng.uniform(0.75, 1.15)
+    k = rng.uniform(0.7, 1.2)
+    M2 = np.empty((2, 3))
+    M2[:, :2] = M[:, :2] @ _rot(rng.normal(0, 0.25)) * k
+    M2[:, 2] = M[:, 2] + M[:, :2] @ off
+    B2 = math.hypot(M2[0, 0], M2[1, 0])
+    skin2 = _skin_colour(rng, d) if rng.random() < 0.7 else skin
+    if 'styles' in flags:
+        _draw_face_styled(p, rng, s2, M2, B2, skin2,
+                          _face_style(rng, skin2, d))
+    else:
+        _draw_face(p, rng, s2, M2, B2, skin2)
+
+
+def _forehead_glyph(p, rng, st, s, M, B, skin) -> None:
+    """A painted eye or mouth on the forehead (``crowd`` group)."""
+    px = lambda v: max(1, int(round(v * B)))  # noqa: E731
+    T = lambda q: _tf(M, q)  # noqa: E731
+    c = np.array([s[27, 0], s[17:27, 1].min() - rng.uniform(0.08, 0.14)])
+    k = rng.uniform(0.5, 0.8)
+    if rng.random() < 0.6:
+        e = s[36:42]
+        _draw_eye(p, rng, st, (e - e.mean(0)) * k + c, T, px, st['ink'],
+                  _jitter(rng, _IRIS_TONES[rng.integers(len(_IRIS_TONES))],
+                          15))
+    else:
+        m = s[48:68]
+        _draw_mouth(p, rng, st, (m - m.mean(0)) * k * 0.7 + c, T, px, skin,
+                    st['ink'])
+
+
 def _draw_face_styled(p: _Painter, rng, s: np.ndarray, M: np.ndarray,
                       B: float, skin: np.ndarray, st: Dict,
                       n_distract: int = 0) -> None:
@@ -1448,6 +1495,9 @@ def render_sample(rng: np.random.Generator, prior: ShapePrior,
     kpts = _tf(M, shape)
 
     p = _Painter(img)
+    if 'crowd' in flags:  # neighbouring faces, partly behind this one
+        for _ in range(int(rng.random() < 0.7) + int(rng.random() < 0.3)):
+            _neighbour_face(p, rng, prior, M, skin, d, flags)
     n_distract = 0
     if 'distract' in flags and rng.random() < 0.75:
         n_distract = 1 + int(rng.poisson(1.5))
@@ -1455,14 +1505,14 @@ def render_sample(rng: np.random.Generator, prior: ShapePrior,
         st = _face_style(rng, skin, d)
         _draw_face_styled(p, rng, shape, M, B, skin, st, n_distract)
     else:
+        st = _classic_style(skin)
         if n_distract:
-            st = dict(mode='photo', brow='band', eye='real', nose='real',
-                      mouth='real', skin=skin, ink=skin * 0.3,
-                      stroke=0.012, feature_hue=False)
             _part_distractors(p, rng, st, shape, M, B, skin,
                               _HAIR_TONES[rng.integers(len(_HAIR_TONES))],
                               n_distract)
         _draw_face(p, rng, shape, M, B, skin)
+    if 'crowd' in flags and rng.random() < 0.35:
+        _forehead_glyph(p, rng, st, shape, M, B, skin)
 
     # occluders
     if challenge:
