@@ -72,7 +72,9 @@ def _types(pipeline):
 def test_config_loads_and_builds_its_model(path):
     cfg = Config.fromfile(path)
     model = MODELS.build(cfg.model)
-    assert sum(p.numel() for p in model.parameters()) > 9e6  # HRNetV2-W18
+    # HRNetV2-W18 (the example config swaps in Lite-HRNet-18, 1.3 M / model)
+    expected = 1e6 if cfg.model.backbone.type == 'LiteHRNet' else 9e6
+    assert sum(p.numel() for p in model.parameters()) > expected
     assert list(iter_pretrained(cfg.model)) == []  # offline by default
 
 

@@ -171,6 +171,33 @@ def test_wrapped_model_is_unwrapped():
     assert float(model.lambda_u_1d) == 0.05
 
 
+def test_ema_pairs_built_once_follow_the_student_over_iterations():
+    """The hook builds the tensor pairs in before_train and reuses them:
+    after in-place changes of the student (as optimiser steps and BN
+    updates make), three updates equal the formula applied entry by entry
+    to independent copies."""
+    m = 0.25
+    model = build()
+    hook = HybridMatchHook(momentum=m)
+    runner = fake_runner(model, it=0)
+    hook.before_train(runner)  # teacher := student, pairs built
+    expected = {k: v.clone() for k, v in model.teacher.state_dict().items()}
+    for it in range(3):
+        with torch.no_grad():
+            for p in model.student.parameters():
+                p.add_(torch.randn_like(p))
+            for name, b in model.student.named_buffers():
+                b.add_(1 if not b.is_floating_point() else torch.rand_like(b))
+        student = model.student.state_dict()
+        for k, v in expected.items():
+            expected[k] = (1 - m) * v + m * student[k] \
+                if v.is_floating_point() else student[k].clone()
+        runner.iter = it
+        hook.after_train_iter(runner, batch_idx=it)
+    for k, v in model.teacher.state_dict().items():
+        torch.testing.assert_close(v, expected[k], msg=k)
+
+
 def test_ema_update_rejects_mismatched_models():
     a = torch.nn.Sequential(torch.nn.Linear(2, 2))
     b = torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.ReLU(),

@@ -69,6 +69,36 @@ lighting gradient and colour cast, Gaussian blur, sensor noise, JPEG
 artefacts and occluders (rectangles, ellipses, hands, hair strands,
 sunglasses, glasses frames, bars) placed on random landmarks.
 
+Variants (opt-in, ``variant=`` / ``--variant``)
+------------------------------------------------
+The default rendering above is ``classic``. The other variants (keys of
+:data:`VARIANTS`, recorded in ``synthface_meta.json``) add variety that a few
+labelled faces cannot cover and that flip/rotation/scale augmentation does
+not synthesise, while every landmark stays on a drawn feature:
+
+* ``styles`` group: per face, independent drawing-style families
+  (:func:`_face_style`): render mode (shaded photo-like, flat colours, line
+  art), skin texture (smooth, low-frequency, grain, stripes, spots), brows
+  (band, line, outline, hair strokes; the landmarks stay on the upper edge
+  or the line), eyes (realistic, outline + pupil, dark almond, eyeliner
+  with shadow, cartoon), nose (shaded, line, side shadow), mouth (realistic,
+  outline, lipstick of any hue, thin), jaw (plain, outlined, beard), painted
+  feature colours, light-on-dark polarity; ``post`` group: a global channel
+  permutation, negative, posterisation, pencil sketch or grey image
+  (:func:`_post_style`);
+* ``distract`` group: 1-4 extra eyes, brows, noses or mouths in the same
+  style around the head, drawn before it (:func:`_part_distractors`);
+* ``crowd`` group: up to two neighbouring faces partly behind the target
+  face (:func:`_neighbour_face`) and sometimes a painted eye or mouth on the
+  forehead (:func:`_forehead_glyph`);
+* ``shapes`` group: exaggerated identities: twice the PCA spread and
+  independent per-part size/position changes (:func:`_identity_edit`).
+
+``diverse`` = styles + post + distract + shapes; ``diverse_crowd`` adds
+crowd; ``styles``, ``distract`` (+ crowd: ``crowd``), ``shapes`` switch on
+one group. ``classic`` images are byte-identical to those made before the
+option existed.
+
 Splits
 ------
 ``valid_challenge`` is 20 % of the test set (chosen by a seeded permutation):
@@ -957,6 +987,8 @@ VARIANTS = dict(
     distract=frozenset({'distract'}),
     shapes=frozenset({'shapes'}),
     crowd=frozenset({'distract', 'crowd'}),
+    diverse_crowd=frozenset({'styles', 'post', 'distract', 'shapes',
+                             'crowd'}),
     diverse=frozenset({'styles', 'post', 'distract', 'shapes'}),
 )
 DEFAULT_VARIANT = 'classic'
@@ -1495,14 +1527,22 @@ def render_sample(rng: np.random.Generator, prior: ShapePrior,
     kpts = _tf(M, shape)
 
     p = _Painter(img)
+    st = None
     if 'crowd' in flags:  # neighbouring faces, partly behind this one
+        if 'styles' in flags:
+            st = _face_style(rng, skin, d)
+        # an unfilled line-art head would show them through the face
+        see_through = st is not None and st['mode'] == 'line' and \
+            not st.get('paper')
         for _ in range(int(rng.random() < 0.7) + int(rng.random() < 0.3)):
-            _neighbour_face(p, rng, prior, M, skin, d, flags)
+            if not see_through:
+                _neighbour_face(p, rng, prior, M, skin, d, flags)
     n_distract = 0
     if 'distract' in flags and rng.random() < 0.75:
         n_distract = 1 + int(rng.poisson(1.5))
     if 'styles' in flags:
-        st = _face_style(rng, skin, d)
+        if st is None:
+            st = _face_style(rng, skin, d)
         _draw_face_styled(p, rng, shape, M, B, skin, st, n_distract)
     else:
         st = _classic_style(skin)

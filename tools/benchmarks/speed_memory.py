@@ -76,6 +76,14 @@ def _stock_file(config):
     return path
 
 
+BREAKDOWN = (
+    'data preprocessor (3 branches)',
+    'teacher forward + pseudo-labels (weak view)',
+    'loss forward (teacher + pseudo-labels + student forwards + losses)',
+    'backward', 'optimizer step (Adam) + zero_grad',
+    'EMA update (fused, pairs built once)')
+
+
 def timed(fn, reps, warmup=2):
     for _ in range(warmup):
         fn()
@@ -89,7 +97,7 @@ def timed(fn, reps, warmup=2):
 
 # ------------------------------------------------------------ 1. iteration
 def iteration_speed(data_root, reps):
-    from hybridmatch_mmpose.engine.hooks import ema_update
+    from hybridmatch_mmpose.engine.hooks import ema_tensor_pairs, ema_update
     # one work dir (WORK) for every Runner: mmengine's visualizer is global
     hm = build(HM_CPU, data_root, WORK,
                **{'train_dataloader.num_workers': 0,
@@ -107,10 +115,11 @@ def iteration_speed(data_root, reps):
     model.train()
     stock.train()
     model.set_lambda_u_1d(0.05)
+    pairs = ema_tensor_pairs(model.student, model.teacher)  # as the hook
 
     def hm_iter():
         model.train_step(hm_batch, hm_optim)
-        ema_update(model.student, model.teacher, 0.02)
+        ema_update(model.student, model.teacher, 0.02, pairs=pairs)
 
     def stock_iter():
         stock.train_step(sup_batch, sup_optim)
@@ -130,13 +139,46 @@ def iteration_speed(data_root, reps):
         out = model.student._forward(x_student)
         sum(o.float().mean() for o in out).backward()
 
+    def student_part_two_forwards():
+        # the default path (joint_student_forward=False): one forward per
+        # branch, one backward through both
+        model.student.zero_grad(set_to_none=True)
+        out = model.student._forward(x_sup) + model.student._forward(x_strong)
+        sum(o.float().mean() for o in out).backward()
+
+    def breakdown():
+        """Wall time of each step of one default iteration (train_step
+        unrolled as mmengine's BaseModel.train_step runs it)."""
+        marks = [time.perf_counter()]
+        with hm_optim.optim_context(model):
+            data = model.data_preprocessor(hm_batch, True)
+            marks.append(time.perf_counter())
+            with torch.no_grad():
+                out_t = model.teacher._forward(data['inputs']['unsup_teacher'])
+                model.student.head.pseudo_labels(out_t)
+            marks.append(time.perf_counter())
+            losses = model._run_forward(data, mode='loss')
+        marks.append(time.perf_counter())
+        parsed, _ = model.parse_losses(losses)
+        hm_optim.backward(parsed)
+        marks.append(time.perf_counter())
+        hm_optim.step()
+        hm_optim.zero_grad()
+        marks.append(time.perf_counter())
+        ema_update(model.student, model.teacher, 0.02, pairs=pairs)
+        marks.append(time.perf_counter())
+        return [b - a for a, b in zip(marks, marks[1:])]
+
     model.semi_train_cfg.joint_student_forward = True
     t_joint = timed(hm_iter, reps)
     model.semi_train_cfg.joint_student_forward = False
     t = dict(hm_iter_joint=t_joint, hm_iter=timed(hm_iter, reps),
              stock_iter=timed(stock_iter, reps),
              teacher=timed(teacher_part, reps),
-             student=timed(student_part, reps))
+             student=timed(student_part, reps),
+             student_two=timed(student_part_two_forwards, reps))
+    steps = [breakdown() for _ in range(reps + 2)][2:]
+    t['breakdown'] = [statistics.median(col) for col in zip(*steps)]
     t['n_sup'], t['n_unsup'] = len(x_sup), len(x_weak)
     t['n_stock'] = len(sup_batch['inputs'])
     return t
@@ -232,6 +274,10 @@ def main():
     it = iteration_speed(args.data_root, args.reps)
     parts = it['student'] + it['teacher']
     overhead = 100 * (it['hm_iter'] / parts - 1)
+    parts_two = it['student_two'] + it['teacher']
+    overhead_two = 100 * (it['hm_iter'] / parts_two - 1)
+    steps = dict(zip(BREAKDOWN, it['breakdown']))
+    print('breakdown:', {k: round(v, 4) for k, v in steps.items()})
     print(f'iteration: HybridMatch {it["hm_iter"]:.3f} s, parts '
           f'{parts:.3f} s (student {it["student"]:.3f}, teacher '
           f'{it["teacher"]:.3f}), overhead {overhead:+.1f} %, stock '
@@ -273,8 +319,20 @@ def main():
         f'{it["hm_iter_joint"] / it["hm_iter"]:.2f} |',
         f'| framework overhead with the joint forward | | '
         f'{100 * (it["hm_iter_joint"] / parts - 1):+.1f} % |',
+        f'| part as the default path runs it: student forward + backward, '
+        f'{it["n_sup"]} then {it["n_unsup"]} images (two forwards) | '
+        f'{it["student_two"]:.3f} | {it["student_two"] / it["hm_iter"]:.2f} |',
+        f'| overhead of the default iteration over its own parts (two '
+        f'student forwards + teacher) | | {overhead_two:+.1f} % |',
         f'| stock MMPose supervised iteration, {it["n_stock"]} images | '
         f'{it["stock_iter"]:.3f} | {it["stock_iter"] / it["hm_iter"]:.2f} |',
+        '', 'Table 1b. Where one default HybridMatch iteration spends its '
+        'time (train_step unrolled, medians; the teacher step is timed '
+        'again inside the loss forward, so the rows add up to more than one '
+        'iteration by that much).', '', '| step | s | share of the '
+        'iteration |', '|---|---:|---:|'] + [
+        f'| {name} | {sec:.3f} | {100 * sec / it["hm_iter"]:.1f} % |'
+        for name, sec in steps.items()] + [
         '', 'Table 2. Data pipeline of the HybridMatch training loader '
         '(2 workers, weak + strong branches) vs what training consumes '
         f'({it["n_sup"] * 2} source images per iteration at the Table 1 '

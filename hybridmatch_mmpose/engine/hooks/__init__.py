@@ -1,3 +1,7 @@
-from .hybridmatch_hook import HybridMatchHook, ema_update, lambda_u_1d_at
+from .hybridmatch_hook import (EMATensorPairs, HybridMatchHook, ema_tensor_pairs,
+                               ema_update, lambda_u_1d_at)
 
-__all__ = ['HybridMatchHook', 'ema_update', 'lambda_u_1d_at']
+__all__ = [
+    'EMATensorPairs', 'HybridMatchHook', 'ema_tensor_pairs', 'ema_update',
+    'lambda_u_1d_at'
+]
