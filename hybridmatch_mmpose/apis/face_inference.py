@@ -280,9 +280,9 @@ def clip_boxes(boxes: np.ndarray, width: int, height: int,
         cx1, cy1 = max(x1, 0.), max(y1, 0.)
         cx2, cy2 = min(x2, float(width)), min(y2, float(height))
         if cx2 <= cx1 or cy2 <= cy1:
-            warnings.append(
-                f'{where}: box {i} {[float(x1), float(y1), float(x2), float(y2)]} '
-                f'is outside the {width}x{height} image; skipped')
+            box = [float(v) for v in (x1, y1, x2, y2)]
+            warnings.append(f'{where}: box {i} {box} is outside the '
+                            f'{width}x{height} image; skipped')
             continue
         kept.append([cx1, cy1, cx2, cy2])
     return np.asarray(kept, np.float32).reshape(-1, 4), warnings

@@ -283,6 +283,9 @@ class ShapePrior:
         _, sv, vt = np.linalg.svd(flat - self.mean, full_matrices=False)
         self.modes = vt[:num_modes]
         self.stds = sv[:num_modes] / math.sqrt(len(shapes) - 1)
+        # more modes for the ``xshapes`` group
+        self.modes_x = vt[:32]
+        self.stds_x = sv[:32] / math.sqrt(len(shapes) - 1)
 
     @classmethod
     def from_csv(cls, path: str, hard_quantile: float = 0.75):
@@ -295,16 +298,22 @@ class ShapePrior:
         return cls(shapes, ibug | (yaw >= thr))
 
     def sample(self, rng: np.random.Generator, hard: bool,
-               exaggerate: bool = False) -> np.ndarray:
+               exaggerate: bool = False, mix: bool = False) -> np.ndarray:
         """A new plausible shape (68, 2), normalised, upright.
 
         ``exaggerate`` (the ``diverse`` variants): twice the PCA spread and
         independent per-part changes of size and position (see
-        :func:`_identity_edit`)."""
+        :func:`_identity_edit`). ``mix`` (the ``xshapes`` group): inner
+        parts taken from other real shapes (:func:`_mix_parts`) and 32 PCA
+        modes at 1.5x the spread on top."""
         pool = self.hard_idx if hard else self.easy_idx
         base = self.shapes[pool[rng.integers(len(pool))]]
         for _ in range(8):
             s = base.copy()
+            if mix:
+                s = _mix_parts(s, self.shapes[self.easy_idx], rng)
+                coef = rng.normal(0, 1.5, len(self.stds_x)) * self.stds_x
+                s += (coef @ self.modes_x).reshape(NUM_KEYPOINTS, 2)
             coef = rng.normal(0, 1.0 if exaggerate else 0.5,
                               len(self.stds)) * self.stds
             s += (coef @ self.modes).reshape(NUM_KEYPOINTS, 2)
@@ -331,6 +340,22 @@ class ShapePrior:
 def _scale_about(s: np.ndarray, idx, k, dx=0.0, dy=0.0) -> None:
     c = s[idx].mean(0)
     s[idx] = c + (s[idx] - c) * np.asarray(k) + np.array([dx, dy])
+
+
+_MIX_GROUPS = (list(range(17, 27)), list(range(36, 48)), list(range(27, 36)),
+               list(range(48, 68)))
+
+
+def _mix_parts(s: np.ndarray, donors: np.ndarray, rng) -> np.ndarray:
+    """Brows, eyes, nose and mouth each (p = 0.6) replaced by that part of
+    another real shape, re-centred on the part's place (``xshapes``)."""
+    s = s.copy()
+    for idx in _MIX_GROUPS:
+        if rng.random() < 0.6:
+            d = donors[rng.integers(len(donors))]
+            part = d[idx] - d[idx].mean(0)
+            s[idx] = s[idx].mean(0) + part
+    return s
 
 
 def _identity_edit(s: np.ndarray, rng) -> np.ndarray:
@@ -987,6 +1012,7 @@ VARIANTS = dict(
     distract=frozenset({'distract'}),
     shapes=frozenset({'shapes'}),
     crowd=frozenset({'distract', 'crowd'}),
+    diverse_xshapes=frozenset({'styles', 'post', 'distract', 'xshapes'}),
     diverse_crowd=frozenset({'styles', 'post', 'distract', 'shapes',
                              'crowd'}),
     diverse=frozenset({'styles', 'post', 'distract', 'shapes'}),
@@ -1190,7 +1216,7 @@ def _draw_nose(p, rng, st, n9, T, px, skin, ink):
     p.paint([T(_ellipse(n9[3] + np.array([0, -0.01]), 0.3 * w, 0.18 * w))],
             np.minimum(skin * 1.3 + 20, 255) if st['mode'] != 'line'
             else dark, alpha=0.5 if st['mode'] != 'line' else 0.8)
-    for i, j, sg in ((5, 4, -1), (7, 8, 1)):
+    for i, j in ((5, 4), (7, 8)):
         c = n9[i] * 0.65 + n9[j] * 0.35 + np.array([0, -0.12 * w])
         ang = math.atan2(n9[j, 1] - n9[i, 1], n9[j, 0] - n9[i, 0])
         p.paint([T(_ellipse(c, 0.2 * w, 0.09 * w, ang, n=12))], dark * 0.6,
@@ -1511,7 +1537,10 @@ def render_sample(rng: np.random.Generator, prior: ShapePrior,
     d = float(np.clip(difficulty, 0.0, 2.0))
     size = int(image_size)
     flags = VARIANTS[variant]
-    if 'shapes' in flags:
+    if 'xshapes' in flags:
+        shape = prior.sample(rng, hard or challenge, exaggerate=True,
+                             mix=True)
+    elif 'shapes' in flags:
         shape = prior.sample(rng, hard or challenge, exaggerate=True)
     else:
         shape = prior.sample(rng, hard or challenge)
