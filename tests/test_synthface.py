@@ -403,6 +403,28 @@ def test_cli_variant_flag(tmp_path):
     assert cli.parse_args(argv[:2]).variant == 'classic'
     assert cli.main(argv) == 0
     meta = json.loads((out / 'synthface_meta.json').read_text())
-    assert meta['variant'] == 'diverse' and meta['args']['variant'] == 'diverse'
+    assert meta['variant'] == meta['args']['variant'] == 'diverse'
     with pytest.raises(SystemExit):
         cli.parse_args(argv[:2] + ['--variant', 'nope'])
+
+
+def test_every_variant_renders_deterministically():
+    from hybridmatch_mmpose.datasets.synthface import (VARIANTS, load_priors,
+                                                       render_sample)
+    prior = load_priors()['train']
+    for variant in VARIANTS:
+        for i, kw in enumerate((dict(), dict(hard=True),
+                                dict(challenge=True))):
+            a = render_sample(np.random.default_rng(i), prior, 128,
+                              variant=variant, **kw)
+            b = render_sample(np.random.default_rng(i), prior, 128,
+                              variant=variant, **kw)
+            assert np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])
+            assert a[0].shape == (128, 128, 3) and a[0].dtype == np.uint8
+            assert a[1].shape == (68, 2)
+            assert np.all(a[1] >= 0) and np.all(a[1] <= 127), variant
+    # the classic variant is the rendering without the option
+    a = render_sample(np.random.default_rng(5), prior, 128)
+    b = render_sample(np.random.default_rng(5), prior, 128,
+                      variant='classic')
+    assert np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])
