@@ -746,6 +746,20 @@ def _tangent_normals(curve: np.ndarray) -> np.ndarray:
     return np.stack([-d[:, 1], d[:, 0]], 1)
 
 
+def _paint_teeth(p, rng, roi, inner, up_i, gap, T) -> None:
+    """Teeth under the upper inner lip of an open mouth (``gap``: lip
+    opening in face units; ``roi``: the inner mouth's painted box), clipped
+    to the inner mouth polygon; 70 % of open mouths."""
+    if roi is not None and gap > 0.02 and rng.random() < 0.7:
+        clip = np.zeros((p.h, p.w), np.float32)
+        x0, y0, x1, y1 = roi
+        clip[y0:y1, x0:x1] = p.mask([inner], roi=roi)
+        tdepth = gap * rng.uniform(0.3, 0.6)
+        teeth = np.concatenate([up_i, up_i[::-1] + np.array([0, tdepth])])
+        p.paint([T(teeth)], _jitter(rng, np.array([215, 230, 235]), 12),
+                clip=clip)
+
+
 def _draw_face(p: _Painter, rng, s: np.ndarray, M: np.ndarray, B: float,
                skin: np.ndarray) -> np.ndarray:
     """Draw head, hair and features; returns the head mask."""
@@ -918,14 +932,7 @@ def _draw_face(p: _Painter, rng, s: np.ndarray, M: np.ndarray, B: float,
     mouth_dark = np.array([35, 25, 55], np.float32) * rng.uniform(0.5, 1.2)
     roi = p.paint([inner], mouth_dark)
     gap = float((s[[65, 66, 67], 1] - s[[63, 62, 61], 1]).max())
-    if roi is not None and gap > 0.02 and rng.random() < 0.7:
-        clip = np.zeros((p.h, p.w), np.float32)
-        x0, y0, x1, y1 = roi
-        clip[y0:y1, x0:x1] = p.mask([inner], roi=roi)
-        tdepth = gap * rng.uniform(0.3, 0.6)
-        teeth = np.concatenate([up_i, up_i[::-1] + np.array([0, tdepth])])
-        p.paint([T(teeth)], _jitter(rng, np.array([215, 230, 235]), 12),
-                clip=clip)
+    _paint_teeth(p, rng, roi, inner, up_i, gap, T)
     p.paint([inner], mouth_dark * 0.8, thickness=px(0.008))
     return head_mask
 
@@ -1260,14 +1267,7 @@ def _draw_mouth(p, rng, st, m20, T, px, skin, ink):
             thickness=1)
     roi = p.paint([inner], mouth_dark)
     gap = float((m20[[17, 18, 19], 1] - m20[[15, 14, 13], 1]).max())
-    if roi is not None and gap > 0.02 and rng.random() < 0.7:
-        clip = np.zeros((p.h, p.w), np.float32)
-        x0, y0, x1, y1 = roi
-        clip[y0:y1, x0:x1] = p.mask([inner], roi=roi)
-        tdepth = gap * rng.uniform(0.3, 0.6)
-        teeth = np.concatenate([up_i, up_i[::-1] + np.array([0, tdepth])])
-        p.paint([T(teeth)], _jitter(rng, np.array([215, 230, 235]), 12),
-                clip=clip)
+    _paint_teeth(p, rng, roi, inner, up_i, gap, T)
     p.paint([inner], mouth_dark * 0.8, thickness=max(1, px(0.008)))
 
 
