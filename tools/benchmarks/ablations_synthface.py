@@ -225,6 +225,32 @@ def plot_ceds(args):
     return path
 
 
+def run_queue(todo, launch, jobs, on_done, work_of):
+    """Run ``launch(key, seed)`` (a Popen) for each ``(key, seed)`` of
+    ``todo``, ``jobs`` at a time, printing progress; ``on_done()`` after each
+    finished run (e.g. rewrite the report); ``work_of(key, seed)`` names the
+    folder whose ``run.log`` a failed run points to."""
+    todo, running, t0 = list(todo), [], time.time()
+    while todo or running:
+        while todo and len(running) < jobs:
+            key, seed = todo.pop(0)
+            print(f'[{(time.time() - t0) / 60:5.1f} min] start {key} '
+                  f'seed {seed}', flush=True)
+            running.append((key, seed, launch(key, seed)))
+        time.sleep(5)
+        for item in list(running):
+            key, seed, proc = item
+            if proc.poll() is None:
+                continue
+            running.remove(item)
+            status = 'done' if proc.returncode == 0 else (
+                f'FAILED ({proc.returncode}), see {work_of(key, seed)}'
+                '/run.log')
+            print(f'[{(time.time() - t0) / 60:5.1f} min] {status}: {key} '
+                  f'seed {seed}', flush=True)
+            on_done()
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1])
@@ -248,26 +274,10 @@ def main(argv=None):
                PYTHONWARNINGS='ignore')
     todo = [(k, s) for s in args.seeds for k in args.only
             if metrics_of(args.work_dir, k, s) is None]
-    running, t0 = [], time.time()
-    while todo or running:
-        while todo and len(running) < args.jobs:
-            key, seed = todo.pop(0)
-            print(f'[{(time.time() - t0) / 60:5.1f} min] start {key} '
-                  f'seed {seed}', flush=True)
-            running.append((key, seed, run_one(key, seed, args.work_dir,
-                                               args.val_every, env)))
-        time.sleep(5)
-        for item in list(running):
-            key, seed, proc = item
-            if proc.poll() is None:
-                continue
-            running.remove(item)
-            status = 'done' if proc.returncode == 0 else (
-                f'FAILED ({proc.returncode}), see '
-                f'{run_dir(args.work_dir, key, seed)}/run.log')
-            print(f'[{(time.time() - t0) / 60:5.1f} min] {status}: {key} '
-                  f'seed {seed}', flush=True)
-            write_report(args)
+    run_queue(todo, lambda key, seed: run_one(key, seed, args.work_dir,
+                                              args.val_every, env),
+              args.jobs, lambda: write_report(args),
+              lambda key, seed: run_dir(args.work_dir, key, seed))
     print(write_report(args))
 
 

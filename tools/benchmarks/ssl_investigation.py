@@ -32,10 +32,11 @@ import os.path as osp
 import shlex
 import subprocess
 import sys
-import time
 from collections import OrderedDict
 
 import numpy as np
+
+from ablations_synthface import run_queue  # same folder (sys.path[0])
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CFG = 'configs/synthface/{}_synthface-5pct-64x64_cpu.py'
@@ -151,30 +152,17 @@ def main(argv=None):
                PYTHONWARNINGS='ignore')
     todo = [(k, s) for s in args.seeds for k in args.only
             if metrics_of(args.work_dir, k, s) is None]
-    running, t0 = [], time.time()
-    while todo or running:
-        while todo and len(running) < args.jobs:
-            key, seed = todo.pop(0)
-            work = run_dir(args.work_dir, key, seed)
-            os.makedirs(osp.join(REPO, work), exist_ok=True)
-            log = open(osp.join(REPO, work, 'run.log'), 'w')
-            print(f'[{(time.time() - t0) / 60:5.1f} min] start {key} seed '
-                  f'{seed}', flush=True)
-            running.append((key, seed, subprocess.Popen(
-                ['bash', '-c', script_for(key, seed, args.work_dir)],
-                cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)))
-        time.sleep(5)
-        for item in list(running):
-            key, seed, proc = item
-            if proc.poll() is None:
-                continue
-            running.remove(item)
-            status = 'done' if proc.returncode == 0 else (
-                f'FAILED ({proc.returncode}), see '
-                f'{run_dir(args.work_dir, key, seed)}/run.log')
-            print(f'[{(time.time() - t0) / 60:5.1f} min] {status}: {key} '
-                  f'seed {seed}', flush=True)
-            write_report(args)
+
+    def launch(key, seed):
+        work = run_dir(args.work_dir, key, seed)
+        os.makedirs(osp.join(REPO, work), exist_ok=True)
+        log = open(osp.join(REPO, work, 'run.log'), 'w')
+        return subprocess.Popen(
+            ['bash', '-c', script_for(key, seed, args.work_dir)], cwd=REPO,
+            env=env, stdout=log, stderr=subprocess.STDOUT)
+
+    run_queue(todo, launch, args.jobs, lambda: write_report(args),
+              lambda key, seed: run_dir(args.work_dir, key, seed))
     print(write_report(args))
 
 
