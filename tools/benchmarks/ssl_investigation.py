@@ -26,7 +26,6 @@ Runs go ``--jobs`` at a time on one thread each and resume (a run with a
     python tools/benchmarks/ssl_investigation.py --seeds 0 [--only ...]
 """
 import argparse
-import json
 import os
 import os.path as osp
 import shlex
@@ -34,9 +33,10 @@ import subprocess
 import sys
 from collections import OrderedDict
 
-import numpy as np
 
-from ablations_synthface import run_queue  # same folder (sys.path[0])
+# the run layout, formatting and job queue of the ablation benchmark (same
+# folder, so on sys.path[0] when this script runs)
+from ablations_synthface import SUBSETS, fmt, metrics_of, run_dir, run_queue
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CFG = 'configs/synthface/{}_synthface-5pct-64x64_cpu.py'
@@ -69,12 +69,7 @@ RUNS = OrderedDict([
     ('hm_long', ('HybridMatch, 1,800 iterations (EMA momentum 0.0066)', HM,
                  long_schedule(1800) + ['custom_hooks.1.momentum=0.0066'])),
 ])
-SUBSETS = ('full', 'common', 'challenge')
 COMMAND = 'python tools/benchmarks/ssl_investigation.py'
-
-
-def run_dir(work_dir, key, seed):
-    return osp.join(work_dir, key, f'seed{seed}')
 
 
 def script_for(key, seed, work_dir):
@@ -89,21 +84,6 @@ def script_for(key, seed, work_dir):
             f'"$(cat {work}/last_checkpoint)" --work-dir {work}/test --out '
             f'{work}/metrics.json --cfg-options test_dataloader.num_workers=1')
     return shlex.join(train) + ' && ' + test
-
-
-def metrics_of(work_dir, key, seed):
-    path = osp.join(REPO, run_dir(work_dir, key, seed), 'metrics.json')
-    if not osp.isfile(path):
-        return None
-    with open(path) as f:
-        return json.load(f)
-
-
-def fmt(values):
-    v = np.asarray(values)
-    if len(v) == 1:
-        return f'{v[0]:.2f}'
-    return f'{v.mean():.2f} ({", ".join(f"{x:.2f}" for x in v)})'
 
 
 def write_report(args):
