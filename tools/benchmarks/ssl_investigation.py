@@ -33,7 +33,6 @@ import subprocess
 import sys
 from collections import OrderedDict
 
-
 # the run layout, formatting and job queue of the ablation benchmark (same
 # folder, so on sys.path[0] when this script runs)
 from ablations_synthface import SUBSETS, fmt, metrics_of, run_dir, run_queue
