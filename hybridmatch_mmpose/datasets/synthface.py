@@ -746,6 +746,28 @@ def _tangent_normals(curve: np.ndarray) -> np.ndarray:
     return np.stack([-d[:, 1], d[:, 0]], 1)
 
 
+def _random_head(rng, s: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+    """The head outline of shape ``s`` (jaw + a random forehead) and its
+    upper part above the jaw; shapes that fail :func:`plausible` get the
+    jaw closed by the brows raised by 0.3."""
+    head = head_outline(s, rng.uniform(0.22, 0.36), rng.uniform(0.0, 0.1))
+    if head is None:  # only for shapes that fail plausible()
+        head = np.concatenate([catmull_rom(s[0:17], samples=6),
+                               s[26:16:-1] + np.array([0, -0.3])])
+    return head, head[len(catmull_rom(s[0:17], samples=6)):]
+
+
+def _long_hair_back(rng, s: np.ndarray, upper: np.ndarray,
+                    centre: np.ndarray) -> np.ndarray:
+    """Control points of long hair behind the head (face units)."""
+    hw = (s[16, 0] - s[0, 0]) / 2 * rng.uniform(1.15, 1.35)
+    top = upper[:, 1].min() - 0.05
+    bottom = s[8, 1] + rng.uniform(0.0, 0.5)
+    return np.array([[centre[0] - hw, bottom], [centre[0] - hw, top + 0.25],
+                     [centre[0], top], [centre[0] + hw, top + 0.25],
+                     [centre[0] + hw, bottom]])
+
+
 def _paint_teeth(p, rng, roi, inner, up_i, gap, T) -> None:
     """Teeth under the upper inner lip of an open mouth (``gap``: lip
     opening in face units; ``roi``: the inner mouth's painted box), clipped
@@ -767,23 +789,13 @@ def _draw_face(p: _Painter, rng, s: np.ndarray, M: np.ndarray, B: float,
     T = lambda q: _tf(M, q)  # noqa: E731
     px = lambda v: max(1, int(round(v * B)))  # noqa: E731
     hair_col = _jitter(rng, _HAIR_TONES[rng.integers(len(_HAIR_TONES))], 12)
-    head = head_outline(s, rng.uniform(0.22, 0.36), rng.uniform(0.0, 0.1))
-    if head is None:  # only for shapes that fail plausible()
-        head = np.concatenate([catmull_rom(s[0:17], samples=6),
-                               s[26:16:-1] + np.array([0, -0.3])])
-    upper = head[len(catmull_rom(s[0:17], samples=6)):]
+    head, upper = _random_head(rng, s)
     centre = s.mean(0)
 
     # long hair, neck, clothes, ears (behind the head)
     long_hair = rng.random() < 0.35
     if long_hair:
-        hw = (s[16, 0] - s[0, 0]) / 2 * rng.uniform(1.15, 1.35)
-        top = upper[:, 1].min() - 0.05
-        bottom = s[8, 1] + rng.uniform(0.0, 0.5)
-        hair_back = np.array([[centre[0] - hw, bottom], [centre[0] - hw,
-                              top + 0.25], [centre[0], top],
-                              [centre[0] + hw, top + 0.25],
-                              [centre[0] + hw, bottom]])
+        hair_back = _long_hair_back(rng, s, upper, centre)
         p.paint([T(catmull_rom(hair_back, samples=6))], hair_col)
     neck_w = (s[12, 0] - s[4, 0]) * rng.uniform(0.2, 0.28)
     nx = s[8, 0] * 0.5 + centre[0] * 0.5
@@ -1420,11 +1432,7 @@ def _draw_face_styled(p: _Painter, rng, s: np.ndarray, M: np.ndarray,
     line = st['mode'] == 'line'
     hair_col = _jitter(rng, _HAIR_TONES[rng.integers(len(_HAIR_TONES))], 12) \
         if rng.random() < 0.75 else _random_hue(rng, 30, 220)
-    head = head_outline(s, rng.uniform(0.22, 0.36), rng.uniform(0.0, 0.1))
-    if head is None:
-        head = np.concatenate([catmull_rom(s[0:17], samples=6),
-                               s[26:16:-1] + np.array([0, -0.3])])
-    upper = head[len(catmull_rom(s[0:17], samples=6)):]
+    head, upper = _random_head(rng, s)
     centre = s.mean(0)
     if n_distract and (not line or st.get('paper')):
         # (an unfilled line-art head would not hide them)
@@ -1432,13 +1440,7 @@ def _draw_face_styled(p: _Painter, rng, s: np.ndarray, M: np.ndarray,
 
     long_hair = rng.random() < 0.35
     if long_hair:
-        hw = (s[16, 0] - s[0, 0]) / 2 * rng.uniform(1.15, 1.35)
-        top = upper[:, 1].min() - 0.05
-        bottom = s[8, 1] + rng.uniform(0.0, 0.5)
-        hair_back = np.array([[centre[0] - hw, bottom], [centre[0] - hw,
-                              top + 0.25], [centre[0], top],
-                              [centre[0] + hw, top + 0.25],
-                              [centre[0] + hw, bottom]])
+        hair_back = _long_hair_back(rng, s, upper, centre)
         hb = T(catmull_rom(hair_back, samples=6))
         if line:
             p.paint([hb], st['ink'], thickness=max(1, px(st['stroke'])))
