@@ -27,7 +27,10 @@ ANN = {
     'common': 'face_landmarks_300w_valid_common.json',
     'challenge': 'face_landmarks_300w_valid_challenge.json',
 }
-SMALL = dict(num_train=12, num_test=6, image_size=128, seed=3)
+# the classic rendering: the tests of the drawing itself; the default
+# variant (diverse_xshapes) is tested in the variant section below
+SMALL = dict(num_train=12, num_test=6, image_size=128, seed=3,
+             variant='classic')
 
 def _load(root, key):
     with open(Path(root) / 'annotations' / ANN[key]) as f:
@@ -60,7 +63,8 @@ def clean_set(tmp_path_factory):
     """difficulty 0: no rotation, occluders, blur or noise."""
     root = tmp_path_factory.mktemp('synthface_clean')
     generate_synthface(str(root), num_train=10, num_test=2, image_size=128,
-                       seed=5, difficulty=0.0, contact_sheet=None)
+                       seed=5, difficulty=0.0, contact_sheet=None,
+                       variant='classic')
     return root
 
 
@@ -147,7 +151,8 @@ def test_other_seed_differs(small_set, tmp_path):
     root, _ = small_set
     other = tmp_path / 'other'
     generate_synthface(str(other), num_train=4, num_test=2, image_size=128,
-                       seed=SMALL['seed'] + 1, contact_sheet=None)
+                       seed=SMALL['seed'] + 1, contact_sheet=None,
+                       variant='classic')
     a, b = _keypoints(_load(root, 'train')), _keypoints(_load(other, 'train'))
     for iid in b:
         assert np.abs(a[iid] - b[iid]).max() > 1.0
@@ -315,45 +320,49 @@ def test_packaged_shape_prior_is_the_shared_300w_csvs():
 # ---------------------------------------------------------------------------
 # rendering variants (generate_synthface(variant=...), --variant)
 # ---------------------------------------------------------------------------
-DIVERSE = dict(SMALL, variant='diverse')
+XSHAPES = dict(SMALL, variant='diverse_xshapes')  # the default
 
 
 @pytest.fixture(scope='module')
-def diverse_set(tmp_path_factory):
-    root = tmp_path_factory.mktemp('synthface_diverse')
-    summary = generate_synthface(str(root), workers=1, **DIVERSE)
+def xshapes_set(tmp_path_factory):
+    root = tmp_path_factory.mktemp('synthface_xshapes')
+    summary = generate_synthface(str(root), workers=1, **XSHAPES)
     return root, summary
 
 
-def test_variant_recorded_and_checked(small_set, diverse_set):
-    from hybridmatch_mmpose.datasets.synthface import is_up_to_date
-    root, summary = diverse_set
+def test_variant_recorded_and_checked(small_set, xshapes_set):
+    from hybridmatch_mmpose.datasets.synthface import (DEFAULT_VARIANT,
+                                                       is_up_to_date)
+    assert DEFAULT_VARIANT == 'diverse_xshapes'
+    root, summary = xshapes_set
     meta = json.loads((root / 'synthface_meta.json').read_text())
-    assert meta['variant'] == 'diverse'
-    assert meta['args']['variant'] == 'diverse'
-    assert summary['args']['variant'] == 'diverse'
-    assert is_up_to_date(str(root), **DIVERSE)
-    assert not is_up_to_date(str(root), **SMALL)  # classic != diverse
-    # the default set records no variant argument (sets made before the
-    # option existed stay up to date) and is not a diverse set
+    assert meta['variant'] == 'diverse_xshapes'
+    assert meta['args']['variant'] == 'diverse_xshapes'
+    assert summary['args']['variant'] == 'diverse_xshapes'
+    no_variant = {k: v for k, v in SMALL.items() if k != 'variant'}
+    assert is_up_to_date(str(root), **XSHAPES)
+    assert is_up_to_date(str(root), **no_variant)  # the default
+    assert not is_up_to_date(str(root), **SMALL)  # classic != xshapes
+    # a classic set records no variant argument (sets made before the
+    # option existed are classic sets), and it is not the default set
     base = json.loads((small_set[0] / 'synthface_meta.json').read_text())
     assert base['variant'] == 'classic' and 'variant' not in base['args']
     assert is_up_to_date(str(small_set[0]), **SMALL)
-    assert is_up_to_date(str(small_set[0]), variant='classic', **SMALL)
-    assert not is_up_to_date(str(small_set[0]), **DIVERSE)
+    assert not is_up_to_date(str(small_set[0]), **no_variant)
+    assert not is_up_to_date(str(small_set[0]), **XSHAPES)
     with pytest.raises(ValueError):
-        generate_synthface(str(root / 'bad'), variant='nope', **SMALL)
+        generate_synthface(str(root / 'bad'), variant='nope', **no_variant)
 
 
-def test_variant_deterministic_and_worker_independent(diverse_set, tmp_path):
-    root, _ = diverse_set
+def test_variant_deterministic_and_worker_independent(xshapes_set, tmp_path):
+    root, _ = xshapes_set
     again = tmp_path / 'again'
-    generate_synthface(str(again), workers=2, contact_sheet=None, **DIVERSE)
+    generate_synthface(str(again), workers=2, contact_sheet=None, **XSHAPES)
     _assert_same_files(root, again)
 
 
-def test_variant_landmarks_inside_and_images_differ(small_set, diverse_set):
-    root, _ = diverse_set
+def test_variant_landmarks_inside_and_images_differ(small_set, xshapes_set):
+    root, _ = xshapes_set
     assert (root / 'contact_sheet.png').is_file()
     data = {k: _load(root, k) for k in ANN}
     assert len(data['train']['images']) == 12
@@ -372,12 +381,12 @@ def test_variant_landmarks_inside_and_images_differ(small_set, diverse_set):
     assert np.mean(diffs) > 10
 
 
-def test_variant_pixels_determine_landmarks(diverse_set):
+def test_variant_pixels_determine_landmarks(xshapes_set):
     """Also with style families, sketches and distractor parts the landmarks
     sit on drawn edges (weaker bound than the classic set: sketch and
     posterised images have thinner or flatter edges)."""
     rng = np.random.default_rng(1)
-    root, _ = diverse_set
+    root, _ = xshapes_set
     data = _load(root, 'train')
     kps = _keypoints(data)
     at_lm, at_rand = [], []
@@ -399,7 +408,7 @@ def test_cli_variant_flag(tmp_path):
     argv = ['--out', str(out), '--num-train', '3', '--num-test', '2',
             '--image-size', '96', '--workers', '1', '--contact-sheet', 'none',
             '--variant', 'diverse']
-    assert cli.parse_args(argv[:2]).variant == 'classic'
+    assert cli.parse_args(argv[:2]).variant == 'diverse_xshapes'
     assert cli.main(argv) == 0
     meta = json.loads((out / 'synthface_meta.json').read_text())
     assert meta['variant'] == meta['args']['variant'] == 'diverse'
@@ -422,8 +431,8 @@ def test_every_variant_renders_deterministically():
             assert a[0].shape == (128, 128, 3) and a[0].dtype == np.uint8
             assert a[1].shape == (68, 2)
             assert np.all(a[1] >= 0) and np.all(a[1] <= 127), variant
-    # the classic variant is the rendering without the option
+    # diverse_xshapes is the rendering without the option
     a = render_sample(np.random.default_rng(5), prior, 128)
     b = render_sample(np.random.default_rng(5), prior, 128,
-                      variant='classic')
+                      variant='diverse_xshapes')
     assert np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])

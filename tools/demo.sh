@@ -18,8 +18,20 @@ if (( ${#ROOT_OPTS[@]} == 0 || ${#TEST_OPTS[@]} == 0 )); then
 fi
 
 ckpt() { [[ -f "$WORK_DIR/last_checkpoint" ]] && cat "$WORK_DIR/last_checkpoint"; }
+# the marker holds the data set's synthface_meta.json: a model trained on
+# another data set (e.g. SynthFace-68 made with another --variant) is moved
+# aside, never reused and never overwritten
 done_marker="$WORK_DIR/.demo-trained"
+data_stamp() {
+    if [[ -f "${DATA_ROOT}synthface_meta.json" ]]; then cat "${DATA_ROOT}synthface_meta.json"
+    else echo "no synthface_meta.json in $DATA_ROOT"; fi
+}
 
+if [[ -f "$done_marker" && "$(cat "$done_marker")" != "$(data_stamp)" ]]; then
+    stale="${WORK_DIR%/}.stale-$(date +%Y%m%d_%H%M%S)"
+    mv "$WORK_DIR" "$stale"
+    echo "[demo] the model in $WORK_DIR was trained on another data set than $DATA_ROOT; moved it to $stale and retraining"
+fi
 if [[ -f "$done_marker" && -f "$(ckpt)" ]]; then
     echo "[demo] reusing the trained model $(ckpt) (make clean-demo to retrain)"
 else
@@ -27,7 +39,7 @@ else
     start=$(date +%s)
     "$PY" tools/train.py "$CONFIG" --work-dir "$WORK_DIR" --cfg-options "${ROOT_OPTS[@]}"
     echo "[demo] training took $(( $(date +%s) - start )) s"
-    touch "$done_marker"
+    data_stamp > "$done_marker"
 fi
 
 echo "[demo] testing $(ckpt)"

@@ -6,8 +6,8 @@ stock 300-W config)::
     python tools/make_synthface.py --out data/synthface
     python tools/make_synthface.py --out /tmp/sf --num-train 60 \\
         --num-test 20 --image-size 128 --seed 1 --difficulty 1.5
-    python tools/make_synthface.py --out data/synthface_diverse \\
-        --variant diverse
+    python tools/make_synthface.py --out data/synthface_classic \\
+        --variant classic
 
 See :mod:`hybridmatch_mmpose.datasets.synthface` for the rendering.
 """
@@ -33,9 +33,10 @@ def parse_args(argv=None):
         help='nuisance strength in [0, 2] (rotation, occluders, blur, ...)')
     parser.add_argument(
         '--variant', default=DEFAULT_VARIANT, choices=sorted(VARIANTS),
-        help='rendering variant (default %(default)s; diverse: drawing-style '
-        'families, distractor parts, colour/sketch transforms, exaggerated '
-        'identities)')
+        help='rendering variant (default %(default)s: drawing-style '
+        'families, distractor parts, colour/sketch transforms and the '
+        'widest identity shapes; classic: the plain rendering, the default '
+        'before)')
     parser.add_argument(
         '--contact-sheet', default='',
         help='PNG path of the contact sheet (default OUT/contact_sheet.png; '
