@@ -1033,8 +1033,9 @@ def _occluders(p: _Painter, rng, kpts: np.ndarray, B: float, skin,
 # ---------------------------------------------------------------------------
 # ``diverse`` variants: drawing-style families, distractors, post styles
 # ---------------------------------------------------------------------------
-#: Generator variants. ``classic`` is the default rendering above; the others
-#: switch on independent groups of extra variety (see :func:`render_sample`).
+#: Generator variants. ``classic`` is the plain rendering above; the others
+#: switch on independent groups of extra variety (see :func:`render_sample`);
+#: :data:`DEFAULT_VARIANT` says which one is used without ``variant=``.
 VARIANTS = dict(
     classic=frozenset(),
     styles=frozenset({'styles', 'post'}),
