@@ -25,9 +25,12 @@ esac
 
 
 def _run(tmp_path, data_root, work_dir):
+    fake = tmp_path / 'fake_py'
+    fake.write_text(FAKE_PY)
+    fake.chmod(0o755)
     calls = tmp_path / 'calls.txt'
     calls.write_text('')
-    env = dict(os.environ, PY=str(tmp_path / 'fake_py'), CALLS=str(calls))
+    env = dict(os.environ, PY=str(fake), CALLS=str(calls))
     res = subprocess.run(
         ['bash', 'tools/demo.sh', 'configs/some_config.py', str(work_dir),
          str(data_root)], cwd=REPO, env=env, capture_output=True, text=True,
@@ -37,9 +40,6 @@ def _run(tmp_path, data_root, work_dir):
 
 
 def test_demo_reuses_only_a_model_of_the_same_data_set(tmp_path):
-    fake = tmp_path / 'fake_py'
-    fake.write_text(FAKE_PY)
-    fake.chmod(0o755)
     data, work = tmp_path / 'synthface', tmp_path / 'work_dirs' / 'demo'
     data.mkdir()
     meta = data / 'synthface_meta.json'
@@ -66,9 +66,6 @@ def test_demo_reuses_only_a_model_of_the_same_data_set(tmp_path):
 
 def test_demo_marker_of_an_older_version_means_retrain(tmp_path):
     """Work dirs of earlier versions hold an empty marker: retrain."""
-    fake = tmp_path / 'fake_py'
-    fake.write_text(FAKE_PY)
-    fake.chmod(0o755)
     data, work = tmp_path / 'synthface', tmp_path / 'demo'
     data.mkdir()
     (data / 'synthface_meta.json').write_text('{"version": "1.0"}')

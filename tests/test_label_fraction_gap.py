@@ -2,9 +2,12 @@
 gap along the schedule read back from mmengine's ``scalars.json``."""
 import importlib.util
 import json
+import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+# as when the script runs: its folder is on sys.path (ablations_synthface)
+sys.path.insert(0, str(REPO / 'tools' / 'benchmarks'))
 spec = importlib.util.spec_from_file_location(
     'label_fraction_gap', REPO / 'tools' / 'benchmarks' /
     'label_fraction_gap.py')

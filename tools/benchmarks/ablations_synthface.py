@@ -93,12 +93,11 @@ def metrics_of(work_dir, key, seed):
         return json.load(f)
 
 
-def curve_of(work_dir, key, seed, val_every):
-    """[(iteration, full NME)] from mmengine's scalars.json, whose
-    validation entries carry no iteration (``step`` 0): the k-th is at
-    iteration ``k * val_every``."""
-    paths = glob.glob(osp.join(REPO, run_dir(work_dir, key, seed), '*',
-                               'vis_data', 'scalars.json'))
+def validation_curve(train_dir, val_every):
+    """[(iteration, full NME)] of the newest run in ``train_dir``, from
+    mmengine's scalars.json, whose validation entries carry no iteration
+    (``step`` 0): the k-th is at iteration ``k * val_every``."""
+    paths = glob.glob(osp.join(train_dir, '*', 'vis_data', 'scalars.json'))
     points = []
     for path in sorted(paths)[-1:]:
         with open(path) as f:
@@ -108,6 +107,12 @@ def curve_of(work_dir, key, seed, val_every):
                     points.append(((len(points) + 1) * val_every,
                                    row['full/NME']))
     return points
+
+
+def curve_of(work_dir, key, seed, val_every):
+    """:func:`validation_curve` of one ablation run."""
+    return validation_curve(osp.join(REPO, run_dir(work_dir, key, seed)),
+                            val_every)
 
 
 def fmt(values):

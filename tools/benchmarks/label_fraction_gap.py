@@ -19,6 +19,10 @@ import subprocess
 import sys
 import time
 
+# the scalars.json reader of the ablation benchmark (same folder, so on
+# sys.path[0] when this script runs)
+from ablations_synthface import validation_curve
+
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIGS = {
     '100 %': 'configs/synthface/td-hm_hrnetv2-w18_synthface-64x64_cpu.py',
@@ -48,25 +52,6 @@ def root_opts(config, data_root):
     from hybridmatch_mmpose.utils.data_paths import data_root_options
     cfg = Config.fromfile(osp.join(REPO, config))
     return data_root_options(cfg, data_root)
-
-
-def validation_curve(run_dir: str, val_interval: int):
-    """Full-set NME of each validation of the newest run in ``run_dir``,
-    as ``[(iteration, nme), ...]``. mmengine logs validation scalars with
-    step 0, so the iteration is taken from their order."""
-    stamps = sorted(d for d in os.listdir(run_dir)
-                    if osp.isfile(osp.join(run_dir, d, 'vis_data',
-                                           'scalars.json')))
-    if not stamps:
-        return []
-    curve = []
-    with open(osp.join(run_dir, stamps[-1], 'vis_data', 'scalars.json')) as f:
-        for line in f:
-            entry = json.loads(line)
-            if 'full/NME' in entry:
-                curve.append(((len(curve) + 1) * val_interval,
-                              entry['full/NME']))
-    return curve
 
 
 def curve_lines(dirs, val_interval: int):
