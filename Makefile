@@ -13,19 +13,25 @@ PYTEST_ARGS ?=
 export OMP_NUM_THREADS ?= 2
 export MKL_NUM_THREADS ?= 2
 
-.PHONY: setup data demo test clean-demo help
+.PHONY: setup data data-real demo test clean-demo help
 
 help:
 	@echo "make demo    set up, generate SynthFace-68, train + test on CPU (NME/FR/AUC table, overlays)"
 	@echo "make test    set up, run the test suite"
 	@echo "make setup   create/update $(VENV) only"
 	@echo "make data    generate SynthFace-68 into $(SYNTHFACE) only"
+	@echo "make data-real  link the shared real 300-W faces (AFW, HELEN-train) into data/300w_afw_helen"
 
 setup:
 	@bash tools/setup/setup_env.sh
 
 data: setup
 	@$(PY) tools/make_synthface.py --out $(SYNTHFACE) --skip-if-exists
+
+# the real 300-W faces of ../shared (or $$HYBRIDMATCH_SHARED): annotation files
+# written, photographs linked (research-only: never copied or committed)
+data-real: setup
+	@$(PY) tools/dataset_converters/prepare_300w_afw_helen.py --out data/300w_afw_helen
 
 demo: data
 	@bash tools/demo.sh $(DEMO_CONFIG) $(DEMO_WORKDIR) $(SYNTHFACE)

@@ -104,6 +104,46 @@ def test_config_validation():
         build(semi_train_cfg=dict(pseudo_label='argmax'))
     with pytest.raises(ValueError, match='predict_on'):
         build(semi_test_cfg=dict(predict_on='ema'))
+    with pytest.raises(ValueError, match='hard_label_position'):
+        build(semi_train_cfg=dict(hard_label_position='nearest'))
+    with pytest.raises(ValueError, match='burn_in_iters'):
+        build(semi_train_cfg=dict(burn_in_iters=-1))
+
+
+def test_misspelt_options_are_errors_naming_the_nearest():
+    with pytest.raises(ValueError,
+                       match=r'semi_train_cfg\.lamda_u.*semi_train_cfg'
+                       r'\.lambda_u'):
+        build(semi_train_cfg=dict(lamda_u=0.0))
+    with pytest.raises(ValueError, match=r'semi_test_cfg\.predict_one'):
+        build(semi_test_cfg=dict(predict_one='student'))
+
+
+def test_zero_unlabelled_weight_skips_the_unlabelled_branches():
+    """During the burn-in (or with lambda_u = 0) neither the teacher nor
+    the student forwards the unlabelled views, so the loss is the
+    supervised one exactly; a positive weight scales L_u linearly."""
+    model = build()
+    model.set_lambda_u_1d(0.05)
+    inputs, samples = batch()
+
+    def fail(*args, **kwargs):
+        raise AssertionError('the teacher ran during the burn-in')
+
+    model.set_lambda_u(0.0)
+    forward, model.teacher._forward = model.teacher._forward, fail
+    losses = model.loss(inputs, samples)
+    model.teacher._forward = forward
+    ref = model.student.loss(inputs['sup'], samples['sup'])
+    assert set(losses) == {f'sup_{k}' for k in ref}
+    for k, v in ref.items():
+        torch.testing.assert_close(losses[f'sup_{k}'], v, rtol=0, atol=0)
+    model.set_lambda_u(1.0)
+    full = model.loss(inputs, samples)
+    model.set_lambda_u(0.25)
+    quarter = model.loss(inputs, samples)
+    for k in ('unsup_loss_2d', 'unsup_loss_1d'):
+        torch.testing.assert_close(quarter[k], 0.25 * full[k])
 
 
 # ------------------------------------------------------------------ loss

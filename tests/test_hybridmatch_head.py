@@ -158,7 +158,7 @@ def test_loss_on_packed_samples_matches_hand_computation():
 def test_unlabelled_loss_with_pseudo_labels():
     head = make_head()
     teacher_out = tuple(t.detach() for t in head(feats(seed=1)))
-    (hm_t, x_t, y_t), conf = head.pseudo_labels(teacher_out)
+    (hm_t, x_t, y_t), conf = head.pseudo_labels(teacher_out, subpixel=False)
     assert not any(t.requires_grad for t in (hm_t, x_t, y_t, conf))
     # 2-D: MMPose's renderer at the teacher's argmax; A_conf = the peak
     hm0 = teacher_out[0][0, 2]
@@ -172,6 +172,26 @@ def test_unlabelled_loss_with_pseudo_labels():
     i = int(teacher_out[1][1, 4].argmax())
     ref_x = np.exp(-(np.arange(64) - i)**2 / (2 * 6.0**2))
     np.testing.assert_allclose(x_t[1, 4].numpy(), ref_x, atol=1e-6)
+    # sub-pixel (the default): the 1-D label is centred where the codec's
+    # decoding puts the keypoint; the biased 2-D renderer of this codec
+    # rounds the refined peak to a whole cell, so the 2-D label is the
+    # argmax one wherever the refined peak rounds to the argmax
+    (hm_p, x_p, _), conf_p = head.pseudo_labels(teacher_out)
+    kx = head.decoder.decode_simcc(teacher_out[1][1:2, 4:5].numpy(),
+                                   teacher_out[2][1:2, 4:5].numpy())[0]
+    mu = kx[0, 0, 0] * head.simcc_split_ratio
+    assert mu != i  # the refinement moved it off the bin centre
+    np.testing.assert_allclose(
+        x_p[1, 4].numpy(), np.exp(-(np.arange(64) - mu)**2 / (2 * 6.0**2)),
+        atol=1e-6)
+    peaks = head.decoder.heatmap_peaks(teacher_out[0].numpy())
+    argmax = teacher_out[0].flatten(2).argmax(-1).numpy()
+    same = (np.floor(peaks[..., 1] + 0.5) * 16 + np.floor(peaks[..., 0] +
+                                                          0.5)) == argmax
+    assert same.mean() > 0.5
+    torch.testing.assert_close(hm_p[torch.from_numpy(same)],
+                               hm_t[torch.from_numpy(same)])
+    torch.testing.assert_close(conf_p, conf)
 
     student = head(feats(seed=2))
     losses = head.loss_by_targets(student, (hm_t, x_t, y_t), conf,

@@ -21,7 +21,7 @@ from torch.utils.data import Dataset
 
 import hybridmatch_mmpose  # noqa: F401
 from hybridmatch_mmpose.engine.hooks import (HybridMatchHook, ema_update,
-                                             lambda_u_1d_at)
+                                             lambda_u_1d_at, lambda_u_at)
 
 from tiny_models import CODEC, FLIP, K, MODEL  # noqa: E402
 
@@ -84,6 +84,48 @@ def test_hook_sets_and_logs_lambda_before_each_iteration():
     runner.iter = 250  # K = 500
     hook.before_train_iter(runner, batch_idx=0)
     assert float(model.lambda_u_1d) == pytest.approx(0.1)
+
+
+def test_lambda_u_burn_in_and_ramp_values():
+    assert lambda_u_at(0, 2.0) == 2.0  # the paper: lambda_u from the start
+    assert lambda_u_at(99, 2.0, burn_in_iters=100) == 0.0
+    assert lambda_u_at(100, 2.0, burn_in_iters=100) == 2.0
+    assert lambda_u_at(100, 2.0, 100, ramp_iters=4) == pytest.approx(0.5)
+    assert lambda_u_at(102, 2.0, 100, ramp_iters=4) == pytest.approx(1.5)
+    assert lambda_u_at(103, 2.0, 100, ramp_iters=4) == 2.0
+    assert lambda_u_at(500, 2.0, 100, ramp_iters=4) == 2.0
+
+
+def test_burn_in_zero_weight_then_teacher_copied_and_ramp_shifted():
+    """Before iteration B the unlabelled weight is 0; before iteration B
+    the teacher becomes an exact copy of the student (not before), and
+    Eq. 6's ramp counts from B."""
+    model = build(burn_in_iters=300, lambda_u=1.5)
+    hook = HOOKS.build(dict(type='HybridMatchHook'))
+    runner = fake_runner(model, max_iters=1000)  # K = 100
+    hook.before_train(runner)  # fresh start: teacher := student
+    with torch.no_grad():
+        for p in model.student.parameters():
+            p.add_(1.0)  # the burn-in trains the student
+    for it in (0, 150, 299):
+        runner.iter = it
+        hook.before_train_iter(runner, batch_idx=it)
+        assert model.lambda_u == 0.0 and float(model.lambda_u_1d) == 0.0
+        assert runner.message_hub.get_scalar(
+            'train/lambda_u').current() == 0.0
+    s_sd, t_sd = model.student.state_dict(), model.teacher.state_dict()
+    assert not all(torch.equal(t_sd[k], v) for k, v in s_sd.items())
+    runner.iter = 300
+    hook.before_train_iter(runner, batch_idx=300)
+    assert model.lambda_u == 1.5 and float(model.lambda_u_1d) == 0.0
+    s_sd, t_sd = model.student.state_dict(), model.teacher.state_dict()
+    assert all(torch.equal(t_sd[k], v) for k, v in s_sd.items())
+    runner.iter = 350
+    hook.before_train_iter(runner, batch_idx=350)
+    assert float(model.lambda_u_1d) == pytest.approx(0.025)  # 50 / 100
+    runner.iter = 400
+    hook.before_train_iter(runner, batch_idx=400)
+    assert float(model.lambda_u_1d) == pytest.approx(0.05)
 
 
 # ------------------------------------------------------------------ EMA

@@ -1,7 +1,7 @@
 from .hybridmatch_hook import (EMATensorPairs, HybridMatchHook, ema_tensor_pairs,
-                               ema_update, lambda_u_1d_at)
+                               ema_update, lambda_u_1d_at, lambda_u_at)
 
 __all__ = [
     'EMATensorPairs', 'HybridMatchHook', 'ema_tensor_pairs', 'ema_update',
-    'lambda_u_1d_at'
+    'lambda_u_1d_at', 'lambda_u_at'
 ]

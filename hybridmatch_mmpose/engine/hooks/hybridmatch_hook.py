@@ -28,6 +28,19 @@ def lambda_u_1d_at(i: int, max_iters: int, lambda_1d: float,
     return float(i) / K * float(lambda_1d)
 
 
+def lambda_u_at(i: int, lambda_u: float, burn_in_iters: int = 0,
+                ramp_iters: int = 0) -> float:
+    """``lambda_u`` at iteration ``i``: 0 during the burn-in
+    (``i < burn_in_iters``), then a linear ramp over ``ramp_iters``
+    iterations (``(i - burn_in_iters + 1) / ramp_iters``, capped at 1) up
+    to ``lambda_u``; ``ramp_iters = 0`` gives ``lambda_u`` at once."""
+    if i < burn_in_iters:
+        return 0.
+    if ramp_iters <= 0:
+        return float(lambda_u)
+    return min((i - burn_in_iters + 1) / float(ramp_iters), 1.) * lambda_u
+
+
 class EMATensorPairs(NamedTuple):
     """The teacher tensors an EMA update writes and their student sources,
     matched by state-dict name (see :func:`ema_tensor_pairs`)."""
@@ -135,12 +148,20 @@ class HybridMatchHook(Hook):
        copied into the teacher once (momentum 1), so both start equal
        whatever their random initialisation.
     3. Eq. 6: before iteration ``i`` (0-based ``runner.iter``), the model's
-       ``lambda_u_1d`` is set to ``min(i / K, 1) * lambda^1D`` with
-       ``K = ramp_fraction * runner.max_iters``, so iteration ``i`` trains
-       with ``lambda_u^1D(i)``: 0 at the first iteration, ``lambda^1D``
-       from ``i = K`` on. It is a function of ``runner.iter`` only, hence
-       exact after ``--resume``. It is logged every iteration as
-       ``lambda_u_1d`` (message hub key ``train/lambda_u_1d``).
+       ``lambda_u_1d`` is set to ``min(j / K, 1) * lambda^1D`` with
+       ``K = ramp_fraction * runner.max_iters`` and ``j = i - B`` the
+       iterations since the unlabelled loss started (``B`` =
+       ``semi_train_cfg.burn_in_iters``, 0 in the paper), so iteration
+       ``i`` trains with ``lambda_u^1D(i)``: 0 at the first iteration,
+       ``lambda^1D`` from ``j = K`` on. The model's ``lambda_u`` is set to
+       :func:`lambda_u_at` (0 during the burn-in, then
+       ``semi_train_cfg.lambda_u_ramp_iters``' ramp). Both are functions of
+       ``runner.iter`` only, hence exact after ``--resume``, and are logged
+       every iteration as ``lambda_u_1d`` and ``lambda_u`` (message hub
+       keys ``train/lambda_u_1d``, ``train/lambda_u``).
+       Before iteration ``B > 0`` the student is copied into the teacher
+       (momentum 1): pseudo-labels start from the burnt-in model, not from
+       an average that still remembers its random start.
     4. Distributed training (``sync_buffers=True``): DDP keeps the
        student's *parameters* equal on every rank, but each rank's
        BatchNorm statistics follow its own images. Before each EMA update
@@ -209,11 +230,25 @@ class HybridMatchHook(Hook):
                     else cfg.get('ramp_fraction', 0.1))
         return lambda_1d, fraction
 
+    @staticmethod
+    def _burn_in(model) -> int:
+        cfg = getattr(model, 'semi_train_cfg', {}) or {}
+        return int(cfg.get('burn_in_iters', 0))
+
     def lambda_at(self, runner) -> float:
         """``lambda_u^1D(runner.iter)``."""
-        lambda_1d, fraction = self._ramp_cfg(self._model(runner))
-        return lambda_u_1d_at(runner.iter, runner.max_iters, lambda_1d,
-                              fraction)
+        model = self._model(runner)
+        lambda_1d, fraction = self._ramp_cfg(model)
+        return lambda_u_1d_at(max(runner.iter - self._burn_in(model), 0),
+                              runner.max_iters, lambda_1d, fraction)
+
+    def unsup_weight_at(self, runner) -> float:
+        """``lambda_u`` at ``runner.iter`` (:func:`lambda_u_at`)."""
+        model = self._model(runner)
+        cfg = getattr(model, 'semi_train_cfg', {}) or {}
+        return lambda_u_at(runner.iter, cfg.get('lambda_u', 1.0),
+                           self._burn_in(model),
+                           int(cfg.get('lambda_u_ramp_iters', 0)))
 
     @staticmethod
     def check_num_keypoints(runner, model) -> None:
@@ -247,9 +282,21 @@ class HybridMatchHook(Hook):
                           runner,
                           batch_idx: int,
                           data_batch: DATA_BATCH = None) -> None:
+        model = self._model(runner)
         value = self.lambda_at(runner)
-        self._model(runner).set_lambda_u_1d(value)
+        model.set_lambda_u_1d(value)
         runner.message_hub.update_scalar('train/lambda_u_1d', value)
+        if hasattr(model, 'set_lambda_u'):
+            weight = self.unsup_weight_at(runner)
+            model.set_lambda_u(weight)
+            runner.message_hub.update_scalar('train/lambda_u', weight)
+        burn_in = self._burn_in(model)
+        if burn_in > 0 and runner.iter == burn_in:
+            # the burn-in ends: pseudo-labels from the supervised model
+            if self._pairs is None:
+                self._pairs = ema_tensor_pairs(model.student, model.teacher,
+                                               self.buffers)
+            ema_update(model.student, model.teacher, 1.0, pairs=self._pairs)
 
     def after_train_iter(self,
                          runner,

@@ -2,6 +2,7 @@
 import math
 from typing import Optional, Sequence, Tuple
 
+import numpy as np
 import torch
 from mmcv.cnn import build_conv_layer
 from mmengine.structures import InstanceData, PixelData
@@ -359,12 +360,20 @@ class HybridMatchHead(BaseHead):
 
     @torch.no_grad()
     def pseudo_labels(self, outputs: HybridOutputs,
-                      hard: bool = True) -> Tuple[HybridOutputs, Tensor]:
+                      hard: bool = True,
+                      subpixel: bool = True) -> Tuple[HybridOutputs, Tensor]:
         """Pseudo-labels and ``A_conf`` from the teacher's outputs (III-C-3).
 
-        Hard (the paper): each argmax re-rendered as a Gaussian exactly as the
-        decoder renders ground truth (2-D: ``sigma``, ``unbiased``; 1-D:
-        ``simcc_sigma``, ``normalize``). Soft (Table 7): the 2-D heatmaps
+        Hard (the paper): each representation's keypoint location
+        re-rendered as a Gaussian exactly as the decoder renders ground
+        truth (2-D: ``sigma``, ``unbiased``; 1-D: ``simcc_sigma``,
+        ``normalize``). With ``subpixel`` (default) the location is that
+        representation's sub-pixel peak as the decoder locates it (2-D:
+        ``heatmap_peaks``; 1-D: ``decode_simcc``, both an argmax refined by
+        a Gaussian fit), see :meth:`decoded_locations`; else
+        the whole-cell argmax, the paper's literal wording, which at a
+        16x16 map is far coarser than the sub-pixel labels the student
+        also learns from. Soft (Table 7): the 2-D heatmaps
         themselves; for 1-D ``softmax(beta * output)`` when the 1-D loss is a
         KL divergence, the raw output otherwise. ``A_conf`` is the peak of
         the teacher's 2-D heatmap in both cases, for both branches
@@ -375,6 +384,8 @@ class HybridMatchHead(BaseHead):
             outputs (tuple): the teacher's :meth:`forward` output on the weak
                 view.
             hard (bool): Hard (default) or soft labels.
+            subpixel (bool): Hard labels at the decoded sub-pixel location
+                (default) or at the whole-cell argmax.
 
         Returns:
             tuple: ``(targets, confidence)``, ``targets`` being ``(heatmaps,
@@ -388,13 +399,21 @@ class HybridMatchHead(BaseHead):
                     raise ValueError(
                         f'{self.__class__.__name__}: hard pseudo-labels need '
                         f'the decoder\'s `{name}` (use HybridLabel)')
+            loc_2d = loc_1d = None
+            if subpixel:
+                loc_2d, loc_1d = self.decoded_locations(outputs)
             hm_t, conf = hard_heatmap_labels(
                 heatmaps, float(self.decoder.sigma),
-                unbiased=getattr(self.decoder, 'unbiased', False))
+                unbiased=getattr(self.decoder, 'unbiased', False),
+                locations=loc_2d)
             sx, sy = (float(s) for s in self.decoder.simcc_sigma)
             normalize = getattr(self.decoder, 'normalize', False)
-            x_t = hard_simcc_labels(simcc_x, sx, normalize=normalize)
-            y_t = hard_simcc_labels(simcc_y, sy, normalize=normalize)
+            x_t = hard_simcc_labels(
+                simcc_x, sx, normalize=normalize,
+                locations=None if loc_1d is None else loc_1d[..., 0])
+            y_t = hard_simcc_labels(
+                simcc_y, sy, normalize=normalize,
+                locations=None if loc_1d is None else loc_1d[..., 1])
         else:
             hm_t, conf = soft_heatmap_labels(heatmaps)
             x_t = soft_simcc_labels(simcc_x, beta=self._beta_1d,
@@ -404,6 +423,41 @@ class HybridMatchHead(BaseHead):
         if self.confidence_from == '1d':
             conf = self.confidence_1d(simcc_x, simcc_y)
         return (hm_t, x_t, y_t), conf
+
+    @torch.no_grad()
+    def decoded_locations(self,
+                          outputs: HybridOutputs) -> Tuple[Tensor, Tensor]:
+        """Each representation's sub-pixel keypoints, in that
+        representation's own units (where hard labels are drawn).
+
+        Args:
+            outputs (tuple): ``(heatmaps (N, K, H, W), simcc_x (N, K, Wx),
+                simcc_y (N, K, Wy))``.
+
+        Returns:
+            tuple: ``(N, K, 2)`` float32 ``(x, y)`` locations: in heatmap
+            pixels from ``decoder.heatmap_peaks`` (argmax + Gaussian fit,
+            exact on a clean label), and in 1-D bins from
+            ``decoder.decode_simcc`` (the same fit on each axis). Where the
+            1-D decoding finds no maximum (all values ``<= 0``) the argmax
+            bin is used.
+        """
+        for name in ('heatmap_peaks', 'decode_simcc'):
+            if not hasattr(self.decoder, name):
+                raise ValueError(
+                    f'{self.__class__.__name__}: sub-pixel pseudo-labels '
+                    f'need the decoder\'s `{name}` (use HybridLabel), or set '
+                    'semi_train_cfg.hard_label_position=\'argmax\'')
+        heatmaps, simcc_x, simcc_y = outputs
+        loc_2d = self.decoder.heatmap_peaks(to_numpy(heatmaps))
+        keypoints, _ = self.decoder.decode_simcc(to_numpy(simcc_x),
+                                                 to_numpy(simcc_y))
+        loc_1d = keypoints * self.simcc_split_ratio
+        argmax_1d = np.stack([to_numpy(simcc_x.argmax(-1)),
+                              to_numpy(simcc_y.argmax(-1))], axis=-1)
+        loc_1d = np.where(keypoints < 0, argmax_1d, loc_1d)
+        return (heatmaps.new_tensor(loc_2d, dtype=torch.float32),
+                heatmaps.new_tensor(loc_1d, dtype=torch.float32))
 
     @property
     def _is_kl_1d(self) -> bool:

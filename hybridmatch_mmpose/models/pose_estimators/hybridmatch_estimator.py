@@ -37,6 +37,26 @@ def check_finite_losses(losses: Dict[str, Tensor]) -> None:
                 'keypoints) of this run.')
 
 
+def merge_known_options(name: str, defaults: dict,
+                        given: Optional[dict]) -> dict:
+    """``{**defaults, **given}``, refusing keys that ``defaults`` lacks.
+
+    Raises:
+        ValueError: naming the option (``name.key``) and the nearest valid
+            key, so a misspelt option (``lamda_u``) is an error instead of
+            being ignored.
+    """
+    import difflib
+    given = dict(given or {})
+    for key in given:
+        if key not in defaults:
+            near = difflib.get_close_matches(key, list(defaults), n=1)
+            hint = f'; did you mean `{name}.{near[0]}`?' if near else ''
+            raise ValueError(f'unknown option `{name}.{key}`{hint} Valid '
+                           f'options: {", ".join(defaults)}')
+    return {**defaults, **given}
+
+
 _FLAT_KEYS = ('backbone', 'neck', 'head', 'train_cfg', 'test_cfg',
               'metainfo')
 
@@ -170,6 +190,22 @@ class HybridMatchEstimator(BaseModel):
               which owns the ramp and sets :attr:`lambda_u_1d`.
             - ``pseudo_label`` (str): ``'hard'`` (the paper) or ``'soft'``
               (Table 7 alternative).
+            - ``hard_label_position`` (str): where hard labels are drawn:
+              ``'subpixel'`` (default), each representation's keypoint as
+              the codec decodes it, since the ground-truth labels are
+              sub-pixel too; ``'argmax'``: the whole-cell argmax, the
+              paper's literal wording (the same at 64x64 maps, coarser at
+              the 16x16 maps of a 64x64 CPU input).
+            - ``burn_in_iters`` (int): iterations of supervised training
+              before the unlabelled loss starts; at that iteration the hook
+              copies the student into the teacher, so pseudo-labels start
+              from a model trained on the labelled set (Unbiased Teacher's
+              burn-in; the paper gives none). While the unlabelled weight is
+              0 the unlabelled branches are not forwarded at all. Defaults
+              to 0 (the paper).
+            - ``lambda_u_ramp_iters`` (int): after the burn-in, ``lambda_u``
+              rises linearly from 0 over this many iterations (0: at once,
+              the paper). The ramp of Eq. 6 also starts at the burn-in.
             - ``freeze_teacher`` (bool): must be True (see above): the
               teacher is an EMA and is never trained by the optimiser.
             - ``check_pairing`` (bool): require ``unsup_teacher[i]`` and
@@ -205,11 +241,15 @@ class HybridMatchEstimator(BaseModel):
         lambda_1d=0.05,
         ramp_fraction=0.1,
         pseudo_label='hard',
+        hard_label_position='subpixel',
+        burn_in_iters=0,
+        lambda_u_ramp_iters=0,
         freeze_teacher=True,
         check_pairing=True,
         joint_student_forward=False,
         check_finite=True)
-    DEFAULT_TEST_CFG = dict(predict_on='teacher')
+    DEFAULT_TEST_CFG = dict(predict_on='teacher', forward_on=None,
+                            extract_feat_on=None)
 
     def __init__(self,
                  detector: OptConfigType = None,
@@ -230,14 +270,25 @@ class HybridMatchEstimator(BaseModel):
         data_preprocessor = self._scope_inner_preprocessor(data_preprocessor)
         super().__init__(
             data_preprocessor=data_preprocessor, init_cfg=init_cfg)
-        self.semi_train_cfg = ConfigDict(
-            {**self.DEFAULT_TRAIN_CFG, **(semi_train_cfg or {})})
+        self.semi_train_cfg = ConfigDict(merge_known_options(
+            'semi_train_cfg', self.DEFAULT_TRAIN_CFG, semi_train_cfg))
+        test_cfg_ = merge_known_options('semi_test_cfg',
+                                        self.DEFAULT_TEST_CFG, semi_test_cfg)
         self.semi_test_cfg = ConfigDict(
-            {**self.DEFAULT_TEST_CFG, **(semi_test_cfg or {})})
+            {k: v for k, v in test_cfg_.items() if v is not None})
         cfg = self.semi_train_cfg
         if cfg.pseudo_label not in ('hard', 'soft'):
             raise ValueError("semi_train_cfg.pseudo_label must be 'hard' or "
                              f"'soft', got {cfg.pseudo_label!r}")
+        if cfg.hard_label_position not in ('subpixel', 'argmax'):
+            raise ValueError(
+                "semi_train_cfg.hard_label_position must be 'subpixel' or "
+                f"'argmax', got {cfg.hard_label_position!r}")
+        for key in ('burn_in_iters', 'lambda_u_ramp_iters'):
+            if isinstance(cfg[key], bool) or not isinstance(
+                    cfg[key], int) or cfg[key] < 0:
+                raise ValueError(f'semi_train_cfg.{key} must be an integer '
+                                 f'>= 0, got {cfg[key]!r}')
         if cfg.freeze_teacher is not True:
             raise ValueError(
                 'semi_train_cfg.freeze_teacher must be True: the teacher is '
@@ -272,6 +323,10 @@ class HybridMatchEstimator(BaseModel):
         # the student or teacher). Starts at lambda_u^1D(0) = 0.
         self.register_buffer(
             'lambda_u_1d', torch.zeros((), dtype=torch.float64))
+        # lambda_u of this iteration (0 during the burn-in, then its ramp):
+        # set by HybridMatchHook before every iteration, from runner.iter;
+        # None (no hook, e.g. a direct call) means semi_train_cfg.lambda_u.
+        self.lambda_u_now: Optional[float] = None
         # True once a checkpoint holding `teacher.*` was loaded: the hook
         # then keeps that teacher instead of copying the student over it.
         self.teacher_loaded = False
@@ -309,6 +364,18 @@ class HybridMatchEstimator(BaseModel):
     def set_lambda_u_1d(self, value: float) -> None:
         """Set ``lambda_u^1D`` (called by :class:`HybridMatchHook`)."""
         self.lambda_u_1d.fill_(float(value))
+
+    def set_lambda_u(self, value: float) -> None:
+        """Set this iteration's ``lambda_u`` (called by
+        :class:`HybridMatchHook`: 0 during the burn-in, then its ramp)."""
+        self.lambda_u_now = float(value)
+
+    @property
+    def lambda_u(self) -> float:
+        """This iteration's weight of ``L_u``."""
+        if self.lambda_u_now is None:
+            return float(self.semi_train_cfg.lambda_u)
+        return self.lambda_u_now
 
     # ------------------------------------------------------------ forward
     def forward(self,
@@ -403,6 +470,10 @@ class HybridMatchEstimator(BaseModel):
                 f'{"empty" if weak_x is None else len(weak_x)} and '
                 f'unsup_student '
                 f'{"empty" if strong_x is None else len(strong_x)}')
+        if self.lambda_u == 0 and sup_x is not None:
+            # burn-in, or lambda_u = 0: no unlabelled forward at all, so the
+            # student (BatchNorm statistics included) sees labelled data only
+            weak_x = strong_x = None
         if (self.semi_train_cfg.joint_student_forward and sup_x is not None
                 and weak_x is not None):
             losses.update(
@@ -449,7 +520,7 @@ class HybridMatchEstimator(BaseModel):
         student's outputs on the strong view, prefixed ``unsup_``."""
         losses = self.student.head.loss_by_targets(
             outputs, targets, conf, loss_1d_weight=float(self.lambda_u_1d))
-        lambda_u = float(self.semi_train_cfg.lambda_u)
+        lambda_u = self.lambda_u
         return dict(
             unsup_loss_2d=losses['loss_2d'] * lambda_u,
             unsup_loss_1d=losses['loss_1d'] * lambda_u,
@@ -467,8 +538,10 @@ class HybridMatchEstimator(BaseModel):
         (III-C-3). Reads the images only."""
         self.teacher.eval()  # no-op unless someone called teacher.train()
         outputs = self.teacher._forward(weak_inputs)
+        cfg = self.semi_train_cfg
         return self.student.head.pseudo_labels(
-            outputs, hard=self.semi_train_cfg.pseudo_label == 'hard')
+            outputs, hard=cfg.pseudo_label == 'hard',
+            subpixel=cfg.hard_label_position == 'subpixel')
 
     def loss_unsup(self, weak_inputs: Tensor, weak_samples: SampleList,
                    strong_inputs: Tensor,

@@ -4,9 +4,13 @@ Hard labels (the paper's choice, used in all its experiments): "we apply the
 argmax operation on the heatmap to obtain coordinate information. Then, we
 transform the coordinate information to the heatmap by fitting the Gaussian
 distribution; it is a common protocol, thus identical to all other methods of
-producing the heatmap label from the coordinate label."  So the re-rendering
-here reproduces, for an integer location, exactly what MMPose's encoders do
-for ground truth:
+producing the heatmap label from the coordinate label."  The location is the
+whole-cell argmax by default here; the head passes the teacher's *decoded*
+(sub-pixel) keypoints instead (``locations``), because ground-truth labels
+are sub-pixel too (DARK 2-D labels, sub-bin 1-D labels), and a whole-cell
+pseudo-label would teach the student to snap to the grid. The re-rendering
+reproduces, for a given location, exactly what the codec does for ground
+truth:
 
 - 2-D: :func:`mmpose.codecs.utils.generate_gaussian_heatmaps` (used by
   ``MSRAHeatmap``): an unnormalised Gaussian (peak 1) on the heatmap grid,
@@ -37,13 +41,14 @@ Everything is batched torch, runs under ``torch.no_grad()`` and returns
 tensors that do not require grad, on the input's device and dtype.
 """
 import math
-from typing import Tuple
+from typing import Optional, Tuple
 
 import torch
 from torch import Tensor
 
 __all__ = [
-    'heatmap_confidence', 'simcc_confidence', 'hard_heatmap_labels',
+    'heatmap_confidence', 'simcc_confidence', 'heatmap_argmax',
+    'hard_heatmap_labels',
     'soft_heatmap_labels', 'hard_simcc_labels', 'soft_simcc_labels'
 ]
 
@@ -98,11 +103,29 @@ def simcc_confidence(simcc_x: Tensor, simcc_y: Tensor, peak_x: float,
     return torch.minimum(conf_x, conf_y).clamp(0., 1.)
 
 
+def heatmap_argmax(heatmaps: Tensor) -> Tensor:
+    """Whole-cell argmax of each heatmap (the first maximum, as numpy).
+
+    Args:
+        heatmaps (Tensor): ``(N, K, H, W)``.
+
+    Returns:
+        Tensor: ``(N, K, 2)`` int64 ``(x, y)`` in heatmap pixels.
+    """
+    _check_ndim(heatmaps, 4, 'heatmaps', '(N, K, H, W)')
+    N, K, H, W = heatmaps.shape
+    idx = heatmaps.detach().reshape(N, K, H * W).argmax(dim=-1)
+    return torch.stack([idx % W, idx // W], dim=-1)
+
+
 @torch.no_grad()
 def hard_heatmap_labels(heatmaps: Tensor,
                         sigma: float,
-                        unbiased: bool = False) -> Tuple[Tensor, Tensor]:
-    """Hard 2-D pseudo-labels: argmax re-rendered as an MMPose Gaussian.
+                        unbiased: bool = False,
+                        locations: Optional[Tensor] = None
+                        ) -> Tuple[Tensor, Tensor]:
+    """Hard 2-D pseudo-labels: a keypoint location re-rendered as an MMPose
+    Gaussian.
 
     Args:
         heatmaps (Tensor): ``(N, K, H, W)`` teacher heatmaps.
@@ -110,25 +133,40 @@ def hard_heatmap_labels(heatmaps: Tensor,
             ``sigma``).
         unbiased (bool): Render like ``generate_unbiased_gaussian_heatmaps``
             (``MSRAHeatmap(unbiased=True)``, DARK): the Gaussian over the
-            whole grid, no 3-sigma window. Use the codec's ``unbiased``.
-            Defaults to False (``generate_gaussian_heatmaps``).
+            whole grid at the (sub-pixel) location, no 3-sigma window. Use
+            the codec's ``unbiased``. Defaults to False
+            (``generate_gaussian_heatmaps``, which first rounds the
+            location to a whole cell, ``int(mu + 0.5)``).
+        locations (Tensor, optional): ``(N, K, 2)`` float ``(x, y)`` in
+            heatmap pixels where the labels go, e.g. the teacher's decoded
+            (sub-pixel) keypoints. Defaults to None: the whole-cell argmax
+            of ``heatmaps`` (:func:`heatmap_argmax`).
 
     Returns:
         tuple:
-        - targets (Tensor): ``(N, K, H, W)`` Gaussians of peak 1 at the
-          argmax, identical to ``HybridLabel``'s 2-D labels for that integer
-          location: ``generate_gaussian_heatmaps((W, H), argmax, 1, sigma)``,
-          or the whole-grid (unbiased) Gaussian where that renderer would
-          shift the peak (module doc) or when ``unbiased``.
+        - targets (Tensor): ``(N, K, H, W)`` Gaussians of peak 1, identical
+          to ``HybridLabel``'s 2-D labels for those locations: the
+          whole-grid Gaussian at the location when ``unbiased``, else
+          ``generate_gaussian_heatmaps`` at the rounded location (or the
+          whole-grid Gaussian there where that renderer would shift the
+          peak, see the module doc).
         - confidence (Tensor): ``(N, K)``, ``A_conf``. A heatmap whose peak
-          is ``<= 0`` still gets a target (at its first maximum) but
-          confidence 0, so it adds nothing to a confidence-weighted loss.
+          is ``<= 0`` still gets a target but confidence 0, so it adds
+          nothing to a confidence-weighted loss.
     """
     _check_ndim(heatmaps, 4, 'heatmaps', '(N, K, H, W)')
     heatmaps = heatmaps.detach()
     N, K, H, W = heatmaps.shape
-    idx = heatmaps.reshape(N, K, H * W).argmax(dim=-1)  # first max, as numpy
-    mu_x, mu_y = idx % W, idx // W
+    if locations is None:
+        locations = heatmap_argmax(heatmaps)
+    elif tuple(locations.shape) != (N, K, 2):
+        raise ValueError(f'locations must have shape {(N, K, 2)}, got '
+                         f'{tuple(locations.shape)}')
+    locations = locations.to(heatmaps.device)
+    if not unbiased and locations.is_floating_point():
+        # generate_gaussian_heatmaps: mu = (keypoint + 0.5).astype(int64)
+        locations = torch.floor(locations.to(torch.float64) + 0.5)
+    mu_x, mu_y = locations[..., 0], locations[..., 1]
 
     dev, dt = heatmaps.device, heatmaps.dtype
     # whole-grid Gaussian at (mu_x, mu_y): generate_unbiased_gaussian_heatmaps
@@ -186,26 +224,36 @@ def soft_heatmap_labels(heatmaps: Tensor) -> Tuple[Tensor, Tensor]:
 @torch.no_grad()
 def hard_simcc_labels(simcc: Tensor,
                       sigma: float,
-                      normalize: bool = True) -> Tensor:
-    """Hard 1-D pseudo-labels: argmax re-rendered as a SimCC Gaussian.
+                      normalize: bool = True,
+                      locations: Optional[Tensor] = None) -> Tensor:
+    """Hard 1-D pseudo-labels: a location re-rendered as a SimCC Gaussian.
 
     Args:
         simcc (Tensor): ``(N, K, W)`` teacher 1-D outputs of one axis
-            (logits or probabilities: only the argmax is used).
+            (logits or probabilities).
         sigma (float): Gaussian sigma in bins (the codec's 1-D sigma for this
             axis, i.e. SimCC's ``sigma[0]`` for x, ``sigma[1]`` for y).
         normalize (bool): Divide by ``sigma * sqrt(2 pi)`` like
             ``SimCCLabel(normalize=True)``. Use the codec's setting.
             Defaults to True.
+        locations (Tensor, optional): ``(N, K)`` float bin positions where
+            the labels go, e.g. the teacher's decoded (sub-bin) keypoints.
+            Defaults to None: the argmax bin of ``simcc``.
 
     Returns:
-        Tensor: ``(N, K, W)``, equal to ``SimCCLabel._generate_gaussian`` for
-        the argmax bin.
+        Tensor: ``(N, K, W)``, equal to ``SimCCLabel._generate_gaussian``
+        (with :class:`HybridLabel`'s sub-bin centre) at those locations.
     """
     _check_ndim(simcc, 3, 'simcc', '(N, K, W)')
     simcc = simcc.detach()
     W = simcc.shape[-1]
-    mu = simcc.argmax(dim=-1, keepdim=True).to(torch.float32)
+    if locations is None:
+        mu = simcc.argmax(dim=-1, keepdim=True).to(torch.float32)
+    elif tuple(locations.shape) != tuple(simcc.shape[:2]):
+        raise ValueError(f'locations must have shape {tuple(simcc.shape[:2])}'
+                         f', got {tuple(locations.shape)}')
+    else:
+        mu = locations.to(simcc.device, torch.float32)[..., None]
     x = torch.arange(W, device=simcc.device, dtype=torch.float32)
     targets = torch.exp(-((x - mu)**2) / (2 * float(sigma)**2))
     if normalize:

@@ -1,0 +1,381 @@
+"""Controlled semi-supervised comparisons: each row is a config plus
+``--cfg-options``, trained with ``tools/train.py`` and its *last*
+checkpoint tested with ``tools/test.py`` (semi-supervised rows: the EMA
+teacher), for every seed.
+
+Suites (``--suite``):
+
+- ``real_faces``: the headline table. Real 300-W faces (``make
+  data-real``): HELEN-train labelled at 5 % / 10 % / 20 % / 50 faces (split
+  seed 0, the rest unlabelled), tested on AFW. Rows: MMPose's stock
+  heatmap model on the labelled faces only (FSL-2D), HybridMatch with
+  ``lambda_u = 0`` (the same model and teacher without unlabelled data),
+  HybridMatch, and FSL-2D on all 870 faces. Every row shares the split, the
+  weak geometry, the labelled faces per step and the iterations. Writes
+  ``docs/results/real_faces.md``, ``real_faces.json`` (one entry per run),
+  a CED plot and an NME-vs-iteration plot (validation on AFW every 500
+  iterations: monitoring only, never used to choose anything).
+- ``recipe``: the factors of the semi-supervised recipe, one changed per
+  row, on a validation split carved from HELEN-train
+  (``helen_train_fit`` for training, ``helen_val`` for testing; AFW is
+  never read). Writes ``docs/results/real_faces_recipe.md``.
+- ``synthface``: the same comparison on SynthFace-68 at ``make demo``'s
+  schedule (the reference figures ``make demo`` prints beside its own).
+  Writes ``docs/results/synthface_reference.md`` and ``.json``.
+- ``synthface_investigation``: earlier controlled variants of the SynthFace
+  CPU configs (``docs/results/ssl_investigation.md``).
+
+Runs go ``--jobs`` at a time, each process on one thread (more processes
+than cores make every run 5-20x slower), and resume: a run whose
+``metrics.json`` exists is not repeated; a killed run restarts from its
+last checkpoint. The tables are rewritten after every finished run::
+
+    python tools/benchmarks/semi_benchmark.py --suite real_faces --seeds 0 1 2 --only fsl_5 hm_5
+    python tools/benchmarks/semi_benchmark.py --suite recipe --seeds 0
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import shlex
+import subprocess
+import sys
+from collections import OrderedDict, namedtuple
+
+import numpy as np
+
+# the run layout, formatting, scalars reader and job queue of the ablation
+# benchmark (same folder, so on sys.path[0] when this script runs)
+from ablations_synthface import (SUBSETS, fmt, metrics_of, run_dir,
+                                 run_queue, validation_curve)
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+COMMAND = 'python tools/benchmarks/semi_benchmark.py'
+
+#: One row: ``method`` and ``labels`` name it in the JSON, ``opts`` are
+#: ``--cfg-options`` for training and testing.
+Row = namedtuple('Row', 'name method labels config opts')
+
+REAL = 'configs/300w_afw_helen/{}_afw-helen-{}-64x64_cpu.py'
+LU0 = ['model.semi_train_cfg.lambda_u=0.0']
+
+
+def _real_rows():
+    rows = OrderedDict()
+    for tag, labels in (('5pct', '5%'), ('10pct', '10%'), ('20pct', '20%'),
+                        ('50img', '50')):
+        key = tag.replace('pct', '').replace('img', 'img')
+        rows[f'fsl_{key}'] = Row(f'FSL-2D, {labels}', 'FSL-2D', labels,
+                                 REAL.format('fsl-2d', tag), [])
+        rows[f'hm_{key}'] = Row(f'HybridMatch, {labels}', 'HybridMatch',
+                                labels, REAL.format('hybridmatch', tag), [])
+    rows['hmlu0_5'] = Row('HybridMatch lambda_u = 0, 5%',
+                          'HybridMatch lambda_u=0', '5%',
+                          REAL.format('hybridmatch', '5pct'), LU0)
+    rows['fsl_100'] = Row('FSL-2D, 100%', 'FSL-2D', '100%',
+                          REAL.format('fsl-2d', '100pct'), [])
+    return rows
+
+
+# validation split: train on helen_train_fit, test on helen_val
+VAL = ['train_dataloader.dataset.dataset.ann_file='
+       'annotations/helen_train_fit.json',
+       'val_dataloader.dataset.ann_file=annotations/helen_val.json',
+       'test_dataloader.dataset.ann_file=annotations/helen_val.json']
+HM5 = REAL.format('hybridmatch', '5pct')
+
+
+def _recipe_rows():
+    def hm(name, *opts):
+        return Row(name, 'HybridMatch', '5%', HM5, VAL + list(opts))
+
+    return OrderedDict([
+        ('fsl', Row('FSL-2D', 'FSL-2D', '5%', REAL.format('fsl-2d', '5pct'),
+                    VAL)),
+        ('fsl100', Row('FSL-2D, all of helen_train_fit', 'FSL-2D', '100%',
+                       REAL.format('fsl-2d', '100pct'), VAL)),
+        ('hm', hm('HybridMatch (the configs\' recipe)')),
+        ('lu0', hm('lambda_u = 0', *LU0)),
+        ('paper', hm('the paper\'s: no burn-in, whole-cell argmax labels',
+                     'model.semi_train_cfg.burn_in_iters=0',
+                     'model.semi_train_cfg.hard_label_position=argmax')),
+        ('argmax', hm('whole-cell argmax hard labels',
+                      'model.semi_train_cfg.hard_label_position=argmax')),
+        ('noburn', hm('no burn-in', 'model.semi_train_cfg.burn_in_iters=0')),
+        ('soft', hm('soft labels', 'model.semi_train_cfg.pseudo_label=soft')),
+        ('student', hm('pseudo-labels from the student (EMA momentum 1)',
+                       'custom_hooks.1.momentum=1.0')),
+        ('lu2', hm('lambda_u = 2', 'model.semi_train_cfg.lambda_u=2.0')),
+        ('joint', hm('one joint student forward',
+                     'model.semi_train_cfg.joint_student_forward=True')),
+    ])
+
+
+SYN = 'configs/synthface/{}_synthface-{}-64x64_cpu.py'
+SYNTHFACE = OrderedDict([
+    ('fsl_5', Row('FSL-2D, 5%', 'FSL-2D', '5%',
+                  SYN.format('fsl-2d', '5pct'), [])),
+    ('hm_5', Row('HybridMatch, 5%', 'HybridMatch', '5%',
+                 SYN.format('hybridmatch', '5pct'), [])),
+    ('fsl_100', Row('FSL-2D, 100%', 'FSL-2D', '100%',
+                    SYN.format('fsl-2d', '100pct'), [])),
+])
+
+
+def _long_schedule(iters):
+    return [f'train_cfg.max_iters={iters}', f'train_cfg.val_interval={iters}',
+            f'default_hooks.checkpoint.interval={iters}',
+            f'param_scheduler.1.end={iters}',
+            f'param_scheduler.1.milestones=[{iters // 2},{iters * 5 // 6}]']
+
+
+_FSL2D, _HM = SYN.format('fsl-2d', '5pct'), SYN.format('hybridmatch', '5pct')
+INVESTIGATION = OrderedDict([
+    ('fsl2d_b8', Row('FSL 2-D, batch 8 labelled', 'FSL-2D', '5%', _FSL2D,
+                     ['train_dataloader.batch_size=8'])),
+    ('hm_lu0', Row('HybridMatch, lambda_u = 0', 'HybridMatch', '5%', _HM,
+                   ['model.semi_train_cfg.lambda_u=0.0'])),
+    ('hm_lu0.25', Row('HybridMatch, lambda_u = 0.25', 'HybridMatch', '5%',
+                      _HM, ['model.semi_train_cfg.lambda_u=0.25'])),
+    ('hm_lu4', Row('HybridMatch, lambda_u = 4', 'HybridMatch', '5%', _HM,
+                   ['model.semi_train_cfg.lambda_u=4.0'])),
+    ('hm_ema0.005', Row('HybridMatch, EMA momentum 0.005', 'HybridMatch',
+                        '5%', _HM, ['custom_hooks.1.momentum=0.005'])),
+    ('hm_ema0.08', Row('HybridMatch, EMA momentum 0.08', 'HybridMatch', '5%',
+                       _HM, ['custom_hooks.1.momentum=0.08'])),
+    ('fsl2d_long', Row('FSL 2-D, batch 16, 1,800 iterations', 'FSL-2D',
+                       '5%', _FSL2D, _long_schedule(1800))),
+    ('hm_long', Row('HybridMatch, 1,800 iterations (EMA momentum 0.0066)',
+                    'HybridMatch', '5%', _HM,
+                    _long_schedule(1800) +
+                    ['custom_hooks.1.momentum=0.0066'])),
+])
+
+Suite = namedtuple('Suite', 'rows out test title')
+SUITES = OrderedDict([
+    ('real_faces', Suite(_real_rows(), 'docs/results/real_faces.md', 'afw',
+                         'Semi-supervised vs supervised on real faces '
+                         '(300-W HELEN-train -> AFW), CPU scale')),
+    ('recipe', Suite(_recipe_rows(), 'docs/results/real_faces_recipe.md',
+                     'helen_val', 'The recipe, one factor at a time, on a '
+                     'validation split of HELEN-train')),
+    ('synthface', Suite(SYNTHFACE, 'docs/results/synthface_reference.md',
+                        'synthface', 'Reference figures on SynthFace-68 at '
+                        'the demo schedule')),
+    ('synthface_investigation', Suite(
+        INVESTIGATION, 'docs/results/ssl_investigation.md', 'synthface',
+        'Why semi-supervision does not help at the CPU budget: controlled '
+        'variants')),
+])
+
+
+def script_for(row, seed, work):
+    """Shell line: train (resuming a killed run), then test the last
+    checkpoint."""
+    common = ['--cfg-options', f'randomness.seed={seed}'] + row.opts
+    train = ([sys.executable, 'tools/train.py', row.config, '--work-dir',
+              work, '--resume'] + common +
+             ['train_dataloader.num_workers=1', 'val_dataloader.num_workers=1'])
+    test = ([sys.executable, 'tools/test.py', row.config, 'CKPT',
+             '--work-dir', f'{work}/test', '--out', f'{work}/metrics.json'] +
+            common + [f'test_evaluator.ced_dir={work}/test/ced',
+                      'test_dataloader.num_workers=1'])
+    test = shlex.join(test).replace('CKPT', f'"$(cat {work}/last_checkpoint)"')
+    return shlex.join(train) + ' && ' + test
+
+
+def _iters(row):
+    """The run length: ``train_cfg.max_iters`` of the config and options."""
+    from mmengine.config import Config
+    cfg = Config.fromfile(osp.join(REPO, row.config))
+    for o in row.opts:
+        if o.startswith('train_cfg.max_iters='):
+            return int(o.split('=', 1)[1])
+    return int(cfg.train_cfg.max_iters)
+
+
+def runs_json(suite, args):
+    """One entry per finished run, as ``real_faces.json`` holds them."""
+    entries = []
+    for key, row in suite.rows.items():
+        for seed in args.seeds:
+            m = metrics_of(args.work_dir, key, seed)
+            if m is None:
+                continue
+            entries.append(dict(
+                method=row.method, labels=row.labels, seed=seed,
+                test=suite.test, nme=round(m['full/NME'], 4),
+                fr10=round(m['full/FR@10'], 4),
+                auc10=round(m['full/AUC@10'], 4), iters=_iters(row),
+                config=row.config, options=row.opts, key=key))
+    return entries
+
+
+def _gap_lines(done):
+    """How much of the FSL-2D gap each semi-supervised row closes."""
+    mean = {k: float(np.mean([m['full/NME'] for m in ms]))
+            for k, ms in done.items() if ms}
+    if 'fsl_100' not in mean:
+        return []
+    lines = []
+    for key in done:
+        if not key.startswith('hm') or key not in mean:
+            continue
+        tag = key.split('_', 1)[1]
+        fsl = mean.get(f'fsl_{tag}')
+        if fsl is None or fsl <= mean['fsl_100']:
+            continue
+        closed = (fsl - mean[key]) / (fsl - mean['fsl_100'])
+        lines.append(f'- `{key}`: {100 * closed:.0f} % of the FSL-2D gap '
+                     f'closed ({fsl:.2f} -> {mean[key]:.2f}; all labels '
+                     f'{mean["fsl_100"]:.2f}), mean over seeds.')
+    return lines
+
+
+def write_report(suite_name, args):
+    suite = SUITES[suite_name]
+    done, rows = {}, []
+    subsets = SUBSETS if suite.test == 'synthface' else ('full', )
+    for key, row in suite.rows.items():
+        ms = [m for m in (metrics_of(args.work_dir, key, s)
+                          for s in args.seeds) if m is not None]
+        done[key] = ms
+        if not ms:
+            continue
+        cells = [fmt([m[f'{s}/NME'] for m in ms]) for s in subsets]
+        cells += [fmt([m['full/FR@10'] for m in ms]),
+                  fmt([m['full/AUC@10'] for m in ms])]
+        opts = ' '.join(o for o in row.opts if o not in VAL)
+        rows.append(f'| {row.name} | `{key}` | {len(ms)} | ' +
+                    ' | '.join(cells) + f' | `{osp.basename(row.config)}`'
+                    + (f' `{opts}`' if opts else '') + ' |')
+    seeds = ' '.join(map(str, args.seeds))
+    command = f'{COMMAND} --suite {suite_name} --seeds {seeds}'
+    head = ' | '.join(f'NME {s}' for s in subsets)
+    lines = [
+        f'# {suite.title}', '',
+        f'Regenerate: `{command}` (resumes; runs two at a time, one thread '
+        'each). Cells: mean over seeds, then each seed\'s value, in %. '
+        'Every run is tested at its last iteration' +
+        (' (semi-supervised rows: the EMA teacher)' if suite_name !=
+         'synthface_investigation' else '') + f' on `{suite.test}`.', '',
+        f'| run | key | seeds | {head} | FR@10 | AUC@10 | config and options |',
+        '|---|---|---:|' + '---:|' * (len(subsets) + 2) + '---|'] + rows
+    gap = _gap_lines(done)
+    if gap:
+        lines += ['', 'Share of the supervised gap closed '
+                  '(`(FSL-2D - HybridMatch) / (FSL-2D - FSL-2D 100%)`):'] + gap
+    stem = osp.splitext(osp.join(REPO, suite.out))[0]
+    if suite_name in ('real_faces', 'synthface'):
+        with open(stem + '.json', 'w') as f:
+            json.dump(runs_json(suite, args), f, indent=1)
+        lines += ['', f'Every run: [{osp.basename(stem)}.json]'
+                  f'({osp.basename(stem)}.json).']
+    plots = plot_curves(suite, args, stem + '_nme_vs_iter.png')
+    if plots:
+        lines += ['', 'NME vs iteration on the test set (mean over seeds; '
+                  'monitoring only):', '',
+                  f'![NME vs iteration]({osp.basename(plots)})']
+    ced = plot_ceds(suite, args, stem + '_ced.png')
+    if ced:
+        lines += ['', f'CED, seed {args.seeds[0]}:', '',
+                  f'![CED]({osp.basename(ced)})']
+    text = '\n'.join(lines) + '\n'
+    with open(osp.join(REPO, suite.out), 'w') as f:
+        f.write(text)
+    return text
+
+
+def plot_curves(suite, args, path):
+    """NME vs iteration of every row with more than one validation."""
+    from mmengine.config import Config
+    series = {}
+    for key, row in suite.rows.items():
+        cfg = Config.fromfile(osp.join(REPO, row.config))
+        every = int(cfg.train_cfg.val_interval)
+        curves = [dict(validation_curve(
+            osp.join(REPO, run_dir(args.work_dir, key, s)), every))
+            for s in args.seeds
+            if metrics_of(args.work_dir, key, s) is not None]
+        curves = [c for c in curves if len(c) > 1]
+        if not curves:
+            continue
+        steps = sorted(set.intersection(*[set(c) for c in curves]))
+        series[row.name] = (steps, [np.mean([c[s] for c in curves])
+                                    for s in steps])
+    if not series:
+        return None
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(6, 4.5), dpi=110)
+    for name, (steps, nme) in series.items():
+        ax.plot(steps, nme, marker='o', label=name)
+    ax.set_xlabel('iteration')
+    ax.set_ylabel('NME (%)')
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return path
+
+
+def plot_ceds(suite, args, path):
+    from hybridmatch_mmpose.evaluation.metrics.face_landmark_metric import \
+        plot_ced
+    errors = {}
+    for key, row in suite.rows.items():
+        p = osp.join(REPO, run_dir(args.work_dir, key, args.seeds[0]),
+                     'test', 'ced', 'ced.json')
+        if osp.isfile(p):
+            with open(p) as f:
+                errors[row.name] = json.load(f)['subsets']['full']['errors']
+    if not errors:
+        return None
+    plot_ced(errors, 10.0, path, title=f'{suite.test}, full')
+    return path
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--suite', choices=list(SUITES),
+                        default='synthface_investigation')
+    parser.add_argument('--seeds', type=int, nargs='+', default=[0])
+    parser.add_argument('--only', nargs='+', default=None,
+                        help='row keys (default: every row of the suite)')
+    parser.add_argument('--jobs', type=int, default=2)
+    parser.add_argument('--work-dir', default=None,
+                        help='default: work_dirs/<suite>')
+    parser.add_argument('--report-only', action='store_true',
+                        help='rewrite the tables from finished runs')
+    args = parser.parse_args(argv)
+    suite = SUITES[args.suite]
+    args.work_dir = args.work_dir or osp.join('work_dirs', args.suite)
+    only = args.only or list(suite.rows)
+    unknown = [k for k in only if k not in suite.rows]
+    if unknown:
+        parser.error(f'unknown rows {unknown} for --suite {args.suite}; '
+                     f'choose from {list(suite.rows)}')
+    env = dict(os.environ, OMP_NUM_THREADS='1', MKL_NUM_THREADS='1',
+               PYTHONWARNINGS='ignore')
+    todo = [(k, s) for s in args.seeds for k in only
+            if metrics_of(args.work_dir, k, s) is None]
+
+    def launch(key, seed):
+        work = run_dir(args.work_dir, key, seed)
+        os.makedirs(osp.join(REPO, work), exist_ok=True)
+        log = open(osp.join(REPO, work, 'run.log'), 'a')
+        return subprocess.Popen(
+            ['bash', '-c', script_for(suite.rows[key], seed, work)],
+            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+    if not args.report_only:
+        run_queue(todo, launch, args.jobs,
+                  lambda: write_report(args.suite, args),
+                  lambda key, seed: run_dir(args.work_dir, key, seed))
+    print(write_report(args.suite, args))
+
+
+if __name__ == '__main__':
+    main()
