@@ -213,6 +213,23 @@ def test_pts_dir_real68(tmp_path):
         assert (np.abs(k - ann['center']) <= ann['scale'] * 100).all()
 
 
+def test_pts_dir_prefix_and_first_id(tmp_path):
+    """``--file-name-prefix`` / ``--first-id``: file names that resolve
+    under the folder above ``--pts-dir``, ids unique across folders."""
+    out = tmp_path / 'lfpw.json'
+    assert _run(['--pts-dir', LFPW, '--out', out, '--file-name-prefix',
+                 'lfpw_trainset/', '--first-id', '100']) == 0
+    got = json.loads(out.read_text())
+    assert [i['id'] for i in got['images']] == list(range(100, 106))
+    assert [a['id'] for a in got['annotations']] == list(range(100, 106))
+    for img in got['images']:
+        assert img['file_name'].startswith('lfpw_trainset/')
+        assert (LFPW.parent / img['file_name']).is_file()
+    with pytest.raises(SystemExit):  # argparse: pts-dir options only
+        _run(['--csv', 'x.csv', '--no-image-size', '--out', out,
+              '--first-id', '3'])
+
+
 def test_read_pts_values_unchanged():
     for path in sorted(LFPW.glob('*.pts')):
         assert (conv.read_pts(path) == _pts_values(path)).all()

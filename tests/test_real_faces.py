@@ -115,9 +115,9 @@ def test_fsl_and_ssl_configs_share_what_a_comparison_must_share():
         assert fsl_data.dataset.dataset == hm_data.dataset.dataset
         n = len(hm_data.dataset.weak_pipeline)
         assert fsl_data.dataset.pipeline[:n] == hm_data.dataset.weak_pipeline
-        ratio = hm_data.sampler.source_ratio
-        assert fsl_data.batch_size == (hm_data.batch_size * ratio[0] //
-                                       sum(ratio))
+        assert fsl_data.batch_size == hm_data.sampler.source_ratio[0] == 8
+        assert sum(hm_data.sampler.source_ratio) == hm_data.batch_size == \
+            hm_data.sampler.batch_size
         for key in ('train_cfg', 'param_scheduler', 'optim_wrapper',
                     'test_dataloader', 'test_evaluator', 'randomness'):
             assert fsl[key] == hm[key], key

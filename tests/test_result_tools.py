@@ -96,3 +96,30 @@ def test_test_tool_worst_dir_needs_worst(tmp_path):
                      str(tmp_path)])
     assert proc.returncode != 0
     assert '--worst-dir needs --worst N' in proc.stderr
+
+
+def test_print_metrics_beside_reference_figures(tmp_path):
+    """``make demo``'s table: this run beside each (method, labels) group
+    of a benchmark's runs, as the mean over its seeds."""
+    metrics = tmp_path / 'metrics.json'
+    metrics.write_text(json.dumps({'full/NME': 9.5, 'full/FR@10': 30.0,
+                                   'full/AUC@10': 20.0}))
+    runs = [dict(method='FSL-2D', labels='5%', seed=s, nme=n, fr10=40.0,
+                 auc10=10.0, iters=600) for s, n in ((0, 12.0), (1, 13.0))]
+    runs.append(dict(method='FSL-2D', labels='100%', seed=0, nme=8.0,
+                     fr10=20.0, auc10=30.0, iters=600))
+    ref = tmp_path / 'ref.json'
+    ref.write_text(json.dumps(runs))
+    proc = run_tool(['tools/misc/print_metrics.py', str(metrics),
+                     '--reference', str(ref)])
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert '| this run | 9.50 | 30.00 | 20.00 |' in out
+    assert '| reference: FSL-2D, 5% labels | 12.50 |' in out
+    assert '0: 12.00, 1: 13.00' in out
+    assert '| reference: FSL-2D, 100% labels | 8.00 |' in out
+    assert 'not this run' in out
+    missing = run_tool(['tools/misc/print_metrics.py', str(metrics),
+                        '--reference', str(tmp_path / 'none.json')])
+    assert missing.returncode == 0 and 'no reference figures' in \
+        missing.stdout

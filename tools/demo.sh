@@ -52,7 +52,8 @@ rm -rf "$WORK_DIR/overlays"
 "$PY" tools/misc/draw_predictions.py "$WORK_DIR/test/predictions.pkl" \
     --out-dir "$WORK_DIR/overlays" --num 24
 echo "[demo] test set NME / FR / AUC (%):"
-"$PY" tools/misc/print_metrics.py "$WORK_DIR/test/metrics.json"
+"$PY" tools/misc/print_metrics.py "$WORK_DIR/test/metrics.json" \
+    --reference "${DEMO_REFERENCE:-docs/results/synthface_reference.json}"
 "$PY" tools/analysis/plot_train_log.py "$WORK_DIR" --out "$WORK_DIR/train_log.png"
 echo "[demo] overlays: $WORK_DIR/overlays/contact_sheet.png and one image per face"
 echo "[demo] worst 24 faces: $WORK_DIR/test/worst/worst.png; CED: $WORK_DIR/test/ced/ced.png; training log: $WORK_DIR/train_log.png"

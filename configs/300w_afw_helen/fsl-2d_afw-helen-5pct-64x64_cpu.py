@@ -11,8 +11,6 @@ _base_ = ['./hybridmatch_afw-helen-5pct-64x64_cpu.py']
 codec = dict(type='MSRAHeatmap', input_size=_base_.input_size,
              heatmap_size=_base_.codec.heatmap_size, sigma=_base_.codec.sigma,
              unbiased=_base_.codec.unbiased)
-# as many labelled faces per step as the semi-supervised config
-labelled_per_step = _base_.train_dataloader.batch_size // 2
 model = dict(
     _delete_=True,
     type='TopdownPoseEstimator',
@@ -32,7 +30,8 @@ model = dict(
     data_preprocessor=_base_.model.data_preprocessor.data_preprocessor)
 train_dataloader = dict(
     _delete_=True,
-    batch_size=labelled_per_step,
+    # as many labelled faces per step as the semi-supervised config
+    batch_size=_base_.labelled_per_step,
     num_workers=2,
     persistent_workers=True,
     sampler=dict(type='InfiniteSampler', shuffle=True),

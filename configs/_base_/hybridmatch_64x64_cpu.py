@@ -55,9 +55,17 @@ codec = dict(_base_.codec, input_size=input_size, heatmap_size=(16, 16),
 model = dict(head=dict(decoder=codec))
 
 # ---- data: the same transforms at 64x64 ---------------------------------
+# Faces per step: the sampler draws these counts from the labelled and the
+# unlabelled source (a variant changes both counts and batch_size);
+# supervised baselines take `labelled_per_step`.
+labelled_per_step = 8
+unlabelled_per_step = 8
 # Only the transforms that hold the input size are restated (mmengine
 # resolves the base file's `codec['input_size']` when it parses that file).
 train_dataloader = dict(
+    batch_size=labelled_per_step + unlabelled_per_step,
+    sampler=dict(batch_size=labelled_per_step + unlabelled_per_step,
+                 source_ratio=[labelled_per_step, unlabelled_per_step]),
     dataset=dict(
         weak_pipeline=_base_.weak_geometry + [
             dict(type='TopdownAffine', input_size=input_size)],

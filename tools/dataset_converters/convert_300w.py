@@ -63,7 +63,8 @@ Examples::
         --file-name relative \\
         --out data/300w/annotations/face_landmarks_300w_valid.json
     python tools/dataset_converters/convert_300w.py \\
-        --pts-dir data/300w/images/lfpw/trainset --out lfpw_train.json
+        --pts-dir data/300w/images/lfpw/trainset --out lfpw_train.json \\
+        --file-name-prefix lfpw/trainset/  # file_name under data/300w/images
 """
 import argparse
 import csv
@@ -482,12 +483,17 @@ def convert_pts_dir(pts_dir,
                     image_size: bool = True,
                     skip_missing_images: bool = False,
                     num_keypoints: int = 68,
+                    file_name_prefix: str = '',
+                    first_id: int = 0,
                     warn: Callable[[str], None] = _warn_stderr) -> Conversion:
     """Convert a folder tree of images with ``.pts`` files beside them.
 
-    Ids are the index in sorted ``.pts`` path order; ``center``/``scale``
-    come from :func:`center_scale_from_keypoints`; ``file_name`` is the
-    image path relative to ``pts_dir`` (or its basename).
+    Ids are ``first_id`` + the index in sorted ``.pts`` path order;
+    ``center``/``scale`` come from :func:`center_scale_from_keypoints`;
+    ``file_name`` is ``file_name_prefix`` + the image path relative to
+    ``pts_dir`` (or its basename), so that it resolves under the image
+    folder a config reads (``data_prefix``): ``file_name_prefix='afw/'``
+    for ``pts_dir`` = ``IMAGES/afw``.
     """
     if not os.path.isdir(pts_dir):
         raise ConversionError(pts_dir, None, 'not a directory')
@@ -509,23 +515,24 @@ def convert_pts_dir(pts_dir,
             out.skipped.append((pts_path, None, stem))
             warn(f'{pts_path}: {msg}; face left out')
             continue
-        name = _file_name(rel_img, file_name)
+        name = file_name_prefix + _file_name(rel_img, file_name)
         if seen.setdefault(name, rel_img) != rel_img:
             raise ConversionError(
                 pts_path, None,
                 f'{rel_img!r} and {seen[name]!r} both become file_name '
                 f'{name!r}; use --file-name relative')
+        face_id = first_id + idx
         if image_size:
             height, width = read_image_size(os.path.join(pts_dir, rel_img))
-            image = face300w_image(idx, name, height, width)
+            image = face300w_image(face_id, name, height, width)
         else:
-            image = face300w_image(idx, name, 0, 0)
+            image = face300w_image(face_id, name, 0, 0)
             del image['height'], image['width']
         center, scale = center_scale_from_keypoints(keypoints, scale_factor)
         out.images.append(image)
         out.annotations.append(
             face300w_annotation(
-                keypoints, center, scale, image_id=idx, ann_id=idx))
+                keypoints, center, scale, image_id=face_id, ann_id=face_id))
     return out
 
 
@@ -564,6 +571,18 @@ def build_parser() -> argparse.ArgumentParser:
         '--csv, as in MMPose\'s test_300w.json) or "relative" (the CSV '
         'path as given, which MMPose\'s data/300w/images/ layout needs; '
         'default for --pts-dir, relative to DIR)')
+    parser.add_argument(
+        '--file-name-prefix',
+        metavar='PREFIX',
+        default='',
+        help='(--pts-dir) put PREFIX before every file_name, e.g. "afw/" '
+        'when the config reads images from the folder above DIR')
+    parser.add_argument(
+        '--first-id',
+        type=int,
+        default=0,
+        help='(--pts-dir) image and annotation id of the first face; the '
+        'rest count on (keeps ids unique across several converted folders)')
     parser.add_argument(
         '--skip-missing-images',
         action='store_true',
@@ -606,6 +625,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         parser.error('--num-keypoints must be > 0')
     try:
         if args.csv:
+            if args.file_name_prefix or args.first_id:
+                parser.error('--file-name-prefix and --first-id apply to '
+                             '--pts-dir only')
             if args.scale_factor is not None:
                 parser.error('--scale-factor applies to --pts-dir only '
                              '(CSV rows carry their own scale)')
@@ -630,6 +652,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 parser.error('--scale-factor must be > 0')
             result = convert_pts_dir(
                 args.pts_dir,
+                file_name_prefix=args.file_name_prefix,
+                first_id=args.first_id,
                 scale_factor=scale_factor,
                 file_name=args.file_name or 'relative',
                 image_size=not args.no_image_size,

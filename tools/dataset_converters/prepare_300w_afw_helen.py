@@ -61,12 +61,8 @@ STAMP = '.prepared.json'
 def convert_part(src: str, part: str, first_id: int) -> Dict[str, List]:
     """COCO ``images`` / ``annotations`` of one part, ``file_name``
     prefixed with ``part/`` and ids counting from ``first_id``."""
-    conv = convert_pts_dir(osp.join(src, part), file_name='relative')
-    for img, ann in zip(conv.images, conv.annotations):
-        img['file_name'] = f'{part}/{img["file_name"]}'
-        img['id'] += first_id
-        ann['image_id'] += first_id
-        ann['id'] += first_id
+    conv = convert_pts_dir(osp.join(src, part), file_name='relative',
+                           file_name_prefix=f'{part}/', first_id=first_id)
     return dict(images=conv.images, annotations=conv.annotations)
 
 
