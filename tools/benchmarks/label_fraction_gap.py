@@ -146,7 +146,7 @@ def main(argv=None):
                          f"{m[f'{subset}/AUC@10']:.2f} |")
     gap = 100 * (low['full/NME'] / full['full/NME'] - 1)
     lines += ['', f'5 % labels: full-set NME {gap:+.1f} % relative to 100 % '
-              '(the foundation issue asks for at least +30 %).']
+              '(room for semi-supervision means at least +30 %).']
     if args.val_interval:
         lines += curve_lines({n: osp.join(REPO, d) for n, d in dirs.items()},
                              args.val_interval)
