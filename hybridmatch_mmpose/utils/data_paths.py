@@ -94,7 +94,7 @@ def check_data_paths(cfg, loaders: Sequence[str] = DATALOADERS) -> None:
         if '://' in root:
             continue  # remote backends: not ours to check
         fix = (f'Point it at your data with `--cfg-options {key}.data_root='
-               'DIR` (README, "Data layout"); for SynthFace-68 run '
+               'DIR` (docs/user_guides/data.md); for SynthFace-68 run '
                '`make data`.')
         if root and not osp.isdir(root):
             raise DataPathError(

@@ -248,24 +248,27 @@ def runs_json(suite, args):
     return entries
 
 
-def _gap_lines(done):
-    """How much of the FSL-2D gap each semi-supervised row closes."""
+def _gap_lines(suite, done):
+    """How much of the FSL-2D gap each semi-supervised row closes:
+    ``(FSL-2D - row) / (FSL-2D - FSL-2D on all labels)`` on the means, the
+    FSL-2D row being the one with the same labels (``recipe``: ``fsl``)."""
     mean = {k: float(np.mean([m['full/NME'] for m in ms]))
             for k, ms in done.items() if ms}
-    if 'fsl_100' not in mean:
+    full = next((k for k in mean if k in ('fsl_100', 'fsl100')), None)
+    if full is None:
         return []
     lines = []
-    for key in done:
-        if not key.startswith('hm') or key not in mean:
+    for key, row in suite.rows.items():
+        if row.method == 'FSL-2D' or key not in mean:
             continue
-        tag = key.split('_', 1)[1]
-        fsl = mean.get(f'fsl_{tag}')
-        if fsl is None or fsl <= mean['fsl_100']:
+        ref = 'fsl' if 'fsl' in suite.rows else 'fsl_' + key.split('_')[-1]
+        fsl = mean.get(ref)
+        if fsl is None or fsl <= mean[full]:
             continue
-        closed = (fsl - mean[key]) / (fsl - mean['fsl_100'])
-        lines.append(f'- `{key}`: {100 * closed:.0f} % of the FSL-2D gap '
-                     f'closed ({fsl:.2f} -> {mean[key]:.2f}; all labels '
-                     f'{mean["fsl_100"]:.2f}), mean over seeds.')
+        closed = (fsl - mean[key]) / (fsl - mean[full])
+        lines.append(f'- {row.name} (`{key}`): {100 * closed:.0f} % '
+                     f'({fsl:.2f} -> {mean[key]:.2f}; all labels '
+                     f'{mean[full]:.2f})')
     return lines
 
 
@@ -299,11 +302,13 @@ def write_report(suite_name, args):
          'synthface_investigation' else '') + f' on `{suite.test}`.', '',
         f'| run | key | seeds | {head} | FR@10 | AUC@10 | config and options |',
         '|---|---|---:|' + '---:|' * (len(subsets) + 2) + '---|'] + rows
-    gap = _gap_lines(done)
+    gap = _gap_lines(suite, done)
     if gap:
-        lines += ['', 'Share of the supervised gap closed '
-                  '(`(FSL-2D - HybridMatch) / (FSL-2D - FSL-2D 100%)`):'] + gap
-    stem = osp.splitext(osp.join(REPO, suite.out))[0]
+        lines += ['', 'Share of the supervised gap closed, on the means '
+                  '(`(FSL-2D - row) / (FSL-2D - FSL-2D on all labels)`, '
+                  'FSL-2D with the same labelled faces):'] + gap
+    out = osp.join(REPO, args.out or suite.out)
+    stem = osp.splitext(out)[0]
     if suite_name in ('real_faces', 'synthface'):
         with open(stem + '.json', 'w') as f:
             json.dump(runs_json(suite, args), f, indent=1)
@@ -311,15 +316,15 @@ def write_report(suite_name, args):
                   f'({osp.basename(stem)}.json).']
     plots = plot_curves(suite, args, stem + '_nme_vs_iter.png')
     if plots:
-        lines += ['', 'NME vs iteration on the test set (mean over seeds; '
-                  'monitoring only):', '',
+        lines += ['', f'NME vs iteration on `{suite.test}` (mean over '
+                  'seeds; monitoring only, nothing is chosen on it):', '',
                   f'![NME vs iteration]({osp.basename(plots)})']
     ced = plot_ceds(suite, args, stem + '_ced.png')
     if ced:
         lines += ['', f'CED, seed {args.seeds[0]}:', '',
                   f'![CED]({osp.basename(ced)})']
     text = '\n'.join(lines) + '\n'
-    with open(osp.join(REPO, suite.out), 'w') as f:
+    with open(out, 'w') as f:
         f.write(text)
     return text
 
@@ -385,6 +390,9 @@ def main(argv=None):
     parser.add_argument('--jobs', type=int, default=2)
     parser.add_argument('--work-dir', default=None,
                         help='default: work_dirs/<suite>')
+    parser.add_argument('--out', default=None,
+                        help='the Markdown table (default: the suite\'s '
+                        'page under docs/results/)')
     parser.add_argument('--report-only', action='store_true',
                         help='rewrite the tables from finished runs')
     args = parser.parse_args(argv)
