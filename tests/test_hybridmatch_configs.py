@@ -328,8 +328,11 @@ def test_synthface_config_is_the_paper_config_at_64x64():
                      cfg.val_dataloader.dataset, cfg.test_dataloader.dataset,
                      cfg.val_evaluator, cfg.test_evaluator):
             assert part[key] == 'data/synthface/'
-    # same recipe otherwise: estimator settings, split, augmentation
-    assert cfg.model.semi_train_cfg == paper.model.semi_train_cfg
+    # same recipe otherwise: estimator settings (plus a supervised burn-in
+    # of a sixth of the schedule), split, augmentation
+    assert cfg.model.semi_train_cfg == dict(
+        paper.model.semi_train_cfg,
+        burn_in_iters=cfg.train_cfg.max_iters // 6)
     assert cfg.model.head.loss_1d_weight == 0.05
     assert cfg.train_dataloader.dataset.split == dict(ratio=0.05, seed=0)
     assert cfg.train_dataloader.dataset.weak_pipeline[:-1] == \

@@ -46,8 +46,12 @@ def derived_config(tmp_path, name, extra_hooks=()):
 
 
 def opts(root, iters, ckpt_every, batch=4):
+    """A tiny run whose supervised burn-in ends at a third of it (the
+    teacher is copied from the student there, before the 6-iteration runs'
+    kill at 4)."""
     return data_root_opts(root, 'train_dataloader.dataset.dataset') + [
         f'train_cfg.max_iters={iters}', f'train_cfg.val_interval={iters}',
+        f'model.semi_train_cfg.burn_in_iters={iters // 3}',
         f'default_hooks.checkpoint.interval={ckpt_every}',
         'default_hooks.checkpoint.max_keep_ckpts=-1',
         'default_hooks.logger.interval=1',

@@ -37,12 +37,14 @@ def semi_data_opts(root):
     return data_root_opts(root, 'train_dataloader.dataset.dataset')
 
 
-def tiny_schedule(iters, batch):
+def tiny_schedule(iters, batch, burn_in=0):
     """``iters`` iterations of ``batch`` = batch/2 labelled + batch/2
     unlabelled images (the sampler's batch_size must equal the loader's),
-    validation + checkpoint at the end, a log line per iteration, no
-    worker processes."""
+    the unlabelled loss from iteration ``burn_in`` on (the configs' burn-in
+    is a sixth of *their* schedule), validation + checkpoint at the end, a
+    log line per iteration, no worker processes."""
     return [f'train_cfg.max_iters={iters}', f'train_cfg.val_interval={iters}',
+            f'model.semi_train_cfg.burn_in_iters={burn_in}',
             f'default_hooks.checkpoint.interval={iters}',
             'default_hooks.logger.interval=1',
             f'train_dataloader.batch_size={batch}',

@@ -29,9 +29,7 @@ custom_hooks = [
     dict(type='SemiSplitDumpHook'),
 ]
 
-# ---- recipe (docs/results/real_faces_recipe.md) ---------------------------
-# a supervised burn-in of the first sixth of the schedule: pseudo-labels
-# start from a model trained on the labelled faces, not from random weights
+# the burn-in of the base config, a sixth of this schedule
 model = dict(semi_train_cfg=dict(burn_in_iters=max_iters // 6))
 
 # ---- data ---------------------------------------------------------------
