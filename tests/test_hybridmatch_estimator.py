@@ -204,6 +204,34 @@ def test_joint_student_forward_gives_the_same_losses_with_frozen_bn():
     torch.testing.assert_close(g_joint, g_sep, rtol=1e-4, atol=1e-7)
 
 
+def test_flip_averaged_teacher_pseudo_labels_are_its_flip_test_keypoints():
+    """``teacher_flip_test``: the hard 1-D pseudo-labels sit where the
+    teacher's own flip-test prediction puts each keypoint (decoded by the
+    codec; ``HeatmapHead``-style flip back with the teacher's test_cfg);
+    without it they differ."""
+    inputs, samples = batch(ns=0, nu=3)
+    weak = inputs['unsup_teacher']
+    keypoints = {}
+    for flip in (True, False):
+        model = build(semi_train_cfg=dict(teacher_flip_test=flip))
+        (_, tx, ty), _ = model.pseudo_labels(weak, samples['unsup_teacher'])
+        keypoints[flip] = model.student.head.decoder.decode_simcc(
+            tx.numpy(), ty.numpy())[0]
+    teacher = model.teacher
+    assert teacher.test_cfg['flip_test']
+    with torch.no_grad():
+        feats = [teacher.extract_feat(weak),
+                 teacher.extract_feat(weak.flip(-1))]
+        preds = teacher.head.predict(feats, samples['unsup_teacher'],
+                                     test_cfg=teacher.test_cfg)
+    ref = np.stack([p.keypoints[0] for p in preds])
+    np.testing.assert_allclose(keypoints[True], ref, atol=1e-3)
+    assert np.abs(keypoints[False] - ref).max() > 0.1
+    with pytest.raises(ValueError, match='flip_indices'):
+        build(semi_train_cfg=dict(teacher_flip_test=True)).pseudo_labels(
+            weak, [PoseDataSample(metainfo=dict(id=i)) for i in range(3)])
+
+
 def test_soft_pseudo_labels():
     model = build(semi_train_cfg=dict(pseudo_label='soft'))
     model.set_lambda_u_1d(0.05)

@@ -91,13 +91,14 @@ VAL100 = [VAL[0].replace('.dataset.dataset.', '.dataset.')] + VAL[1:]
 #: keeps its meaning when a config default changes: burn-in of 500 of the
 #: 3,000 iterations, sub-pixel hard labels, lambda_u 1 at once, EMA momentum
 #: 0.0039, 8 labelled + 8 unlabelled faces per step, RandAugment with 2 ops
-#: + Cutout, one student forward per branch.
+#: + Cutout, one student forward per branch, pseudo-labels from the teacher
+#: on the weak view alone.
 STC = 'model.semi_train_cfg.'
 STRONG = 'train_dataloader.dataset.unsup_pipeline.0.unsup_student.'
 RECIPE = [f'{STC}burn_in_iters=500', f'{STC}hard_label_position=subpixel',
           f'{STC}lambda_u=1.0', f'{STC}lambda_u_ramp_iters=0',
           f'{STC}pseudo_label=hard', f'{STC}joint_student_forward=False',
-          'custom_hooks.1.momentum=0.0039']
+          f'{STC}teacher_flip_test=False', 'custom_hooks.1.momentum=0.0039']
 
 
 def _steps(labelled, unlabelled):
@@ -141,6 +142,8 @@ def _recipe_rows():
         ('l16', hm('16 labelled + 16 unlabelled per step', *_steps(16, 16))),
         ('fsl16', Row('FSL-2D, 16 labelled per step', 'FSL-2D', '5%', fsl,
                       VAL + ['train_dataloader.batch_size=16'])),
+        ('tflip', hm('pseudo-labels from the flip-averaged teacher',
+                     f'{STC}teacher_flip_test=True')),
         ('joint', hm('one joint student forward',
                      f'{STC}joint_student_forward=True')),
     ])

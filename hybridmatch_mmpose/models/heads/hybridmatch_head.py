@@ -516,15 +516,9 @@ class HybridMatchHead(BaseHead):
             assert isinstance(feats, list) and len(feats) == 2
             flip_indices = batch_data_samples[0].metainfo['flip_indices']
             _feats, _feats_flip = feats
-            hm, x, y = self.forward(_feats)
-            hm_f, x_f, y_f = self.forward(_feats_flip)
-            hm_f = flip_heatmaps(
-                hm_f,
-                flip_mode=test_cfg.get('flip_mode', 'heatmap'),
-                flip_indices=flip_indices,
-                shift_heatmap=test_cfg.get('shift_heatmap', False))
-            x_f, y_f = flip_vectors(x_f, y_f, flip_indices=flip_indices)
-            hm, x, y = (hm + hm_f) * 0.5, (x + x_f) * 0.5, (y + y_f) * 0.5
+            hm, x, y = self.flip_average(
+                self.forward(_feats), self.forward(_feats_flip),
+                flip_indices, test_cfg)
         else:
             hm, x, y = self.forward(feats)
 
@@ -533,6 +527,37 @@ class HybridMatchHead(BaseHead):
         if test_cfg.get('output_heatmaps', False):
             return preds, [PixelData(heatmaps=h) for h in hm.detach()]
         return preds
+
+    @staticmethod
+    def flip_average(outputs: HybridOutputs, flipped: HybridOutputs,
+                     flip_indices: Sequence[int],
+                     test_cfg: ConfigType = {}) -> HybridOutputs:
+        """The mean of ``outputs`` and ``flipped`` (the outputs for the
+        horizontally flipped input) flipped back: MMPose's
+        ``flip_heatmaps`` (``test_cfg['flip_mode']``,
+        ``['shift_heatmap']``) for the 2-D maps, ``flip_vectors`` for the
+        1-D vectors, as the flip test does.
+
+        Args:
+            outputs (tuple): ``(heatmaps (N, K, H, W), simcc_x (N, K, Wx),
+                simcc_y (N, K, Wy))``.
+            flipped (tuple): the same for the flipped input.
+            flip_indices (Sequence[int]): the keypoint each keypoint
+                becomes when the image is flipped (``K``).
+            test_cfg (dict): ``flip_mode`` / ``shift_heatmap``.
+
+        Returns:
+            tuple: the averaged ``(heatmaps, simcc_x, simcc_y)``.
+        """
+        hm, x, y = outputs
+        hm_f, x_f, y_f = flipped
+        hm_f = flip_heatmaps(
+            hm_f,
+            flip_mode=test_cfg.get('flip_mode', 'heatmap'),
+            flip_indices=flip_indices,
+            shift_heatmap=test_cfg.get('shift_heatmap', False))
+        x_f, y_f = flip_vectors(x_f, y_f, flip_indices=flip_indices)
+        return (hm + hm_f) * 0.5, (x + x_f) * 0.5, (y + y_f) * 0.5
 
     def decode(self, batch_outputs: HybridOutputs) -> InstanceList:
         """:meth:`decode_outputs` with the default ``decode_from`` (our

@@ -203,6 +203,11 @@ class HybridMatchEstimator(BaseModel):
               burn-in; the paper gives none). While the unlabelled weight is
               0 the unlabelled branches are not forwarded at all. Defaults
               to 0 (the paper).
+            - ``teacher_flip_test`` (bool): pseudo-labels from the teacher's
+              flip-averaged outputs (the weak view and its mirror image),
+              as its own test-time predictions are made (``test_cfg``
+              ``flip_test``); one more teacher forward per iteration.
+              Defaults to False (the paper does not say).
             - ``lambda_u_ramp_iters`` (int): after the burn-in, ``lambda_u``
               rises linearly from 0 over this many iterations (0: at once,
               the paper). The ramp of Eq. 6 also starts at the burn-in.
@@ -244,6 +249,7 @@ class HybridMatchEstimator(BaseModel):
         hard_label_position='subpixel',
         burn_in_iters=0,
         lambda_u_ramp_iters=0,
+        teacher_flip_test=False,
         freeze_teacher=True,
         check_pairing=True,
         joint_student_forward=False,
@@ -533,12 +539,25 @@ class HybridMatchEstimator(BaseModel):
         return {f'sup_{k}': v for k, v in losses.items()}
 
     @torch.no_grad()
-    def pseudo_labels(self, weak_inputs: Tensor) -> Tuple[tuple, Tensor]:
+    def pseudo_labels(self, weak_inputs: Tensor,
+                      weak_samples: OptSampleList = None
+                      ) -> Tuple[tuple, Tensor]:
         """Teacher outputs on the weak view -> ``(targets, A_conf)``
-        (III-C-3). Reads the images only."""
+        (III-C-3). Reads the images, and with ``teacher_flip_test`` the
+        samples' ``flip_indices`` (data set metainfo, no label)."""
         self.teacher.eval()  # no-op unless someone called teacher.train()
         outputs = self.teacher._forward(weak_inputs)
         cfg = self.semi_train_cfg
+        if cfg.teacher_flip_test:
+            meta = weak_samples[0].metainfo if weak_samples else {}
+            if 'flip_indices' not in meta:
+                raise ValueError(
+                    'semi_train_cfg.teacher_flip_test needs the unlabelled '
+                    'samples\' metainfo `flip_indices` (PackPoseInputs '
+                    'meta_keys)')
+            outputs = self.student.head.flip_average(
+                outputs, self.teacher._forward(weak_inputs.flip(-1)),
+                meta['flip_indices'], self.teacher.test_cfg)
         return self.student.head.pseudo_labels(
             outputs, hard=cfg.pseudo_label == 'hard',
             subpixel=cfg.hard_label_position == 'subpixel')
@@ -565,7 +584,7 @@ class HybridMatchEstimator(BaseModel):
         if self.semi_train_cfg.check_pairing:
             self.check_pairing(weak_inputs, weak_samples, strong_inputs,
                                strong_samples)
-        return self.pseudo_labels(weak_inputs)
+        return self.pseudo_labels(weak_inputs, weak_samples)
 
     @staticmethod
     def check_pairing(weak_inputs: Tensor, weak_samples: SampleList,
