@@ -44,6 +44,7 @@ from typing import Optional, Sequence, Union
 from mmengine.dataset import BaseDataset, ConcatDataset
 from mmpose.registry import DATASETS
 
+from ..utils.options import strict_options
 from .semi_split import SemiSplit
 from .semi_split_dataset import SemiSplitDataset
 
@@ -72,6 +73,7 @@ class LabelledUnlabelledDataset(ConcatDataset):
         unlabelled (SemiSplitDataset): source 1.
     """
 
+    @strict_options
     def __init__(self,
                  dataset: Union[dict, BaseDataset],
                  split: Union[dict, SemiSplit],

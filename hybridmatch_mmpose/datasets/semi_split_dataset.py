@@ -49,6 +49,7 @@ from mmengine.dataset import BaseDataset
 from mmengine.logging import print_log
 from mmpose.registry import DATASETS
 
+from ..utils.options import strict_options
 from .semi_split import SemiSplit, dump_split_record, split_record
 from .unlabelled import strip_labels
 
@@ -92,6 +93,7 @@ class SemiSplitDataset(BaseDataset):
 
     METAINFO: dict = dict()
 
+    @strict_options
     def __init__(self,
                  dataset: Union[dict, BaseDataset],
                  split: Union[dict, SemiSplit],

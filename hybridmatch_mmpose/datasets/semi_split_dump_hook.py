@@ -22,6 +22,7 @@ from mmengine.dist import master_only
 from mmengine.hooks import Hook
 from mmpose.registry import HOOKS
 
+from ..utils.options import strict_options
 from .semi_split import dump_split_record
 from .semi_split_dataset import SemiSplitDataset
 
@@ -75,6 +76,10 @@ class SemiSplitDumpHook(Hook):
     training (see the module docstring)."""
 
     priority = 'VERY_LOW'
+
+    @strict_options
+    def __init__(self) -> None:
+        super().__init__()
 
     @master_only
     def before_train(self, runner) -> None:

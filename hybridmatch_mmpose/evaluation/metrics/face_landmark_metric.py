@@ -10,6 +10,8 @@ from mmpose.evaluation.functional.keypoint_eval import _calc_distances
 from mmpose.evaluation.metrics import NME
 from mmpose.registry import METRICS
 
+from ...utils.options import strict_options
+
 
 def auc_at(errors: np.ndarray, threshold: float) -> float:
     """Area under the cumulative error distribution (CED) over
@@ -121,6 +123,7 @@ class FaceLandmarkMetric(NME):
     ``{subset}/AUC@10`` for ``full`` and every subset.
     """
 
+    @strict_options
     def __init__(self,
                  norm_mode: str = 'keypoint_distance',
                  norm_item: Optional[str] = None,
