@@ -12,9 +12,10 @@ Same command line as MMPose's: ``CONFIG CHECKPOINT [--work-dir] [--out]
   write the N faces with the largest error as a contact sheet
   (``worst.png``, ground truth green, prediction red) and ``worst.json``.
 
-Both set the options of the config's ``FaceLandmarkMetric``. The test set's
-data root, annotation file and image folder are checked first (a clear error
-names the config key to set).
+Both set the options of the config's ``FaceLandmarkMetric``. The test
+data are checked first (``hybridmatch_mmpose/utils/data_check.py``: paths,
+JSON, keypoint counts, finite coordinates, file names, subset files); each
+problem is one line naming the file, the entry and the config key to set.
 """
 import argparse
 import os.path as osp
@@ -22,7 +23,8 @@ import sys
 
 import hybridmatch_mmpose  # noqa: F401  (registers modules, safe checkpoint loading)
 from hybridmatch_mmpose.utils.cpu_distributed import setup_cpu_distributed
-from hybridmatch_mmpose.utils.data_paths import DataPathError, check_data_paths
+from hybridmatch_mmpose.utils.data_check import DataCheckError, check_data
+from hybridmatch_mmpose.utils.data_paths import DataPathError
 from hybridmatch_mmpose.utils.mmpose_tools import load_mmpose_tool
 
 
@@ -67,8 +69,8 @@ def main():
     def merge_args_and_check(cfg, args):
         cfg = merge_args(cfg, args)
         try:
-            check_data_paths(cfg, ['test_dataloader'])
-        except DataPathError as err:
+            check_data(cfg, ['test_dataloader'], ['test_evaluator'])
+        except (DataPathError, DataCheckError) as err:
             sys.exit(f'ERROR: {err}')
         set_metric_outputs(cfg, own)
         setup_cpu_distributed(cfg, args.launcher)  # gloo without a GPU

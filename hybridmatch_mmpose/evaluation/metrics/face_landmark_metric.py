@@ -10,6 +10,7 @@ from mmpose.evaluation.functional.keypoint_eval import _calc_distances
 from mmpose.evaluation.metrics import NME
 from mmpose.registry import METRICS
 
+from ...utils.data_check import read_json
 from ...utils.options import strict_options
 
 
@@ -198,8 +199,7 @@ class FaceLandmarkMetric(NME):
                         f'FaceLandmarkMetric: subset {name!r} annotation file '
                         f'{path} not found; fix `subsets` / `data_root` in '
                         'the evaluator config.')
-                with open(path) as f:
-                    anns = json.load(f)['annotations']
+                anns = read_json(path, f'subsets.{name}')['annotations']
                 self._subset_ids[name] = {int(a['id']) for a in anns}
         return self._subset_ids
 
