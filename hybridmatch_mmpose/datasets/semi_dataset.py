@@ -66,6 +66,10 @@ class LabelledUnlabelledDataset(ConcatDataset):
             ``weak_pipeline``.
         weak_pipeline (list): transforms run first on every sample (the
             shared weak view ``T_w``). Defaults to none.
+        max_unreadable (float): Largest share of the unlabelled pool whose
+            images may be unreadable (skipped, named once in the log); one
+            more stops the run. Defaults to 0.1. See
+            :class:`~.SemiSplitDataset`.
         lazy_init (bool): as :class:`~mmengine.dataset.ConcatDataset`.
 
     Attributes:
@@ -80,6 +84,7 @@ class LabelledUnlabelledDataset(ConcatDataset):
                  sup_pipeline: Sequence[dict],
                  unsup_pipeline: Sequence[dict],
                  weak_pipeline: Sequence[dict] = (),
+                 max_unreadable: float = 0.1,
                  lazy_init: bool = False) -> None:
         split = SemiSplit.from_cfg(split)  # validate once, share
         if isinstance(dataset, dict):
@@ -96,7 +101,8 @@ class LabelledUnlabelledDataset(ConcatDataset):
         subsets = [
             SemiSplitDataset(
                 dataset=dataset, split=split, subset=subset,
-                pipeline=weak + list(pipeline), lazy_init=True)
+                pipeline=weak + list(pipeline), lazy_init=True,
+                max_unreadable=max_unreadable)
             for subset, pipeline in (('labelled', sup_pipeline),
                                      ('unlabelled', unsup_pipeline))
         ]
