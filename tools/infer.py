@@ -27,7 +27,8 @@ A file that cannot be read (missing, truncated, not an image), an image
 without a face, or a box outside the image is a warning naming the file;
 the run goes on. The exit status is 1
 when any input failed, 0 otherwise; a checkpoint that does not fit the
-config stops the run before any input (status 2).
+config, or is truncated or unsafe, stops the run before any input (status
+2).
 """
 import argparse
 import json
@@ -49,6 +50,8 @@ from hybridmatch_mmpose.apis import (BoxFileError, CheckpointMismatchError,
                                      whole_image_box)
 from hybridmatch_mmpose.apis.face_inference import IMAGE_EXTS, VIDEO_EXTS
 from hybridmatch_mmpose.datasets import read_image
+from hybridmatch_mmpose.engine import (CorruptCheckpointError,
+                                       UnsafeCheckpointError)
 
 
 def parse_args(argv=None):
@@ -201,7 +204,8 @@ def main(argv=None):
     try:
         inputs = list_inputs(args.input)
         runner = FaceLandmarkRunner(args)
-    except (FileNotFoundError, CheckpointMismatchError, BoxFileError) as err:
+    except (FileNotFoundError, CheckpointMismatchError, BoxFileError,
+            CorruptCheckpointError, UnsafeCheckpointError) as err:
         print(f'ERROR: {err}', file=sys.stderr)
         return 2
     if not inputs:

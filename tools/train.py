@@ -13,14 +13,22 @@ are checked (``hybridmatch_mmpose/utils/data_check.py``: paths, JSON,
 keypoint counts, finite coordinates, file names, subset files, both
 pools of the split); each problem is one line naming the file, the entry
 and the config key to set.
+
+The run uses :class:`~hybridmatch_mmpose.engine.GuardedRunner`: ``--resume``
+from a checkpoint that another config saved stops with one line before
+anything is restored; data loader workers die with the main process;
+unfinished checkpoint saves and temporary folders of killed runs are
+removed when the next run starts.
 """
 import argparse
 import sys
 
 from mmengine.config import Config
-from mmengine.runner import Runner
 
 import hybridmatch_mmpose  # noqa: F401  (registers modules, safe checkpoint loading)
+from hybridmatch_mmpose.engine import (CorruptCheckpointError, GuardedRunner,
+                                       ResumeMismatchError,
+                                       UnsafeCheckpointError)
 from hybridmatch_mmpose.utils.cpu_distributed import setup_cpu_distributed
 from hybridmatch_mmpose.utils.data_check import DataCheckError, check_data
 from hybridmatch_mmpose.utils.data_paths import DataPathError
@@ -61,8 +69,12 @@ def main(argv=None):
         sys.exit(f'ERROR: {err}')
 
     setup_cpu_distributed(cfg, args.launcher)  # gloo when there is no GPU
-    runner = Runner.from_cfg(cfg)
-    runner.train()
+    runner = GuardedRunner.from_cfg(cfg)
+    try:
+        runner.train()
+    except (ResumeMismatchError, CorruptCheckpointError,
+            UnsafeCheckpointError) as err:
+        sys.exit(f'ERROR: {err}')
 
 
 if __name__ == '__main__':

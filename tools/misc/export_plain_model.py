@@ -16,7 +16,9 @@ Usage::
         [--which teacher|student] [--name NAME]
 
 writes ``DIR/NAME.py`` and ``DIR/NAME.pth`` (NAME defaults to
-``{config name}_{which}``).
+``{config name}_{which}``). The ``.pth`` holds only tensors and plain
+Python types (its ``meta.dataset_meta`` as lists), so stock torch >= 2.6
+(``weights_only=True``) and mmengine load it without the plugin.
 """
 import argparse
 import copy
@@ -27,6 +29,7 @@ import torch
 from mmengine.config import Config
 
 import hybridmatch_mmpose  # noqa: F401  (safe loading of our checkpoints)
+from hybridmatch_mmpose.engine.checkpoint import plain_python
 from hybridmatch_mmpose.models import plain_detector_config
 
 PREFIXES = ('teacher.', 'student.')
@@ -76,9 +79,12 @@ def main(argv=None) -> None:
                          f'_{args.which}')
     os.makedirs(args.out_dir, exist_ok=True)
     plain_config(cfg).dump(osp.join(args.out_dir, f'{name}.py'))
-    meta = {k: v for k, v in (ckpt.get('meta') or {}).items()
-            if k in ('dataset_meta', 'seed', 'experiment_name', 'iter',
-                     'mmengine_version', 'mmpose_version')}
+    # plain Python types only (numpy arrays as lists): the file loads with
+    # stock torch.load(weights_only=True), without the plugin
+    meta = plain_python({k: v for k, v in (ckpt.get('meta') or {}).items()
+                         if k in ('dataset_meta', 'seed', 'experiment_name',
+                                  'iter', 'mmengine_version',
+                                  'mmpose_version')})
     meta['exported_from'] = dict(checkpoint=osp.abspath(args.checkpoint),
                                  which=args.which)
     torch.save(dict(state_dict=sd, meta=meta),
