@@ -24,12 +24,16 @@ import argparse
 import copy
 import os
 import os.path as osp
+import sys
 
 import torch
 from mmengine.config import Config
 
 import hybridmatch_mmpose  # noqa: F401  (safe loading of our checkpoints)
-from hybridmatch_mmpose.engine.checkpoint import plain_python
+from hybridmatch_mmpose.engine.checkpoint import (CorruptCheckpointError,
+                                                  UnsafeCheckpointError,
+                                                  load_from_local,
+                                                  plain_python)
 from hybridmatch_mmpose.models import plain_detector_config
 
 PREFIXES = ('teacher.', 'student.')
@@ -73,7 +77,11 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
 
     cfg = Config.fromfile(args.config)
-    ckpt = torch.load(args.checkpoint, map_location='cpu', weights_only=True)
+    try:
+        ckpt = load_from_local(args.checkpoint, map_location='cpu')
+    except (FileNotFoundError, CorruptCheckpointError,
+            UnsafeCheckpointError) as err:
+        sys.exit(f'ERROR: {err}')
     sd = plain_state_dict(ckpt.get('state_dict', ckpt), args.which)
     name = args.name or (osp.splitext(osp.basename(args.config))[0] +
                          f'_{args.which}')
