@@ -64,8 +64,14 @@ def opts(root, iters, ckpt_every, batch=4):
         'val_dataloader.persistent_workers=False']
 
 
+def _pythonpath():
+    """``tests/`` (the test-only hooks) before the caller's path."""
+    return os.pathsep.join(filter(None, [TESTS,
+                                         os.environ.get('PYTHONPATH')]))
+
+
 def train(config, work_dir, options, *extra):
-    env = dict(os.environ, PYTHONPATH=TESTS, OMP_NUM_THREADS='1')
+    env = dict(os.environ, PYTHONPATH=_pythonpath(), OMP_NUM_THREADS='1')
     return run_tool(['tools/train.py', config, '--work-dir', str(work_dir)] +
                     list(extra) + ['--cfg-options'] + options, env=env)
 
@@ -167,7 +173,7 @@ def test_two_process_gloo_training(tiny_synthface, tmp_path):
     work = tmp_path / 'dist'
     config = derived_config(tmp_path, 'recording',
                             [dict(type='RecordRankHook')])
-    env = dict(os.environ, PYTHONPATH=TESTS, OMP_NUM_THREADS='1',
+    env = dict(os.environ, PYTHONPATH=_pythonpath(), OMP_NUM_THREADS='1',
                PYTHON=sys.executable, PORT=str(_free_port()),
                PYTHONWARNINGS='ignore')
     proc = subprocess.run(
@@ -276,9 +282,11 @@ def test_keypoint_count_mismatch(tiny_synthface, tmp_path):
     proc = train(CONFIG, tmp_path / 'w', opts(tiny_synthface, 1, 1) + [
         'model.head.out_channels=5'])
     assert proc.returncode != 0
-    assert ('has 68 keypoints but the head predicts 5 '
-            '(model.head.out_channels)') in proc.stderr, \
-        proc.stderr[-2000:]
+    assert ('ERROR: the data do not fit the config (12 problem(s))' in
+            proc.stderr), proc.stderr[-2000:]
+    assert ("annotations[0] (id 1, image 'train/000000.jpg') has 68 "
+            'keypoints (204 values), the model predicts 5 '
+            '(model.head.out_channels)') in proc.stderr
 
 
 def test_empty_unlabelled_set_through_the_tool(tiny_synthface, tmp_path):

@@ -50,11 +50,12 @@ class DataCheckError(ValueError):
     """Annotation files that do not fit the config; ``problems`` holds one
     line per problem."""
 
-    def __init__(self, problems: Sequence[str]):
+    def __init__(self, problems: Sequence[str], total: Optional[int] = None):
         self.problems = list(problems)
+        total = len(self.problems) if total is None else total
         super().__init__(
-            f'the data do not fit the config ({len(self.problems)} '
-            'problem(s)):\n  ' + '\n  '.join(self.problems))
+            f'the data do not fit the config ({total} problem(s)):\n  ' +
+            '\n  '.join(self.problems))
 
 
 def read_json(path: str, option: str = '') -> object:
@@ -102,6 +103,11 @@ class _Problems:
         more = [f'{path}: {n - MAX_LISTED} more {kind}' for (path, kind), n
                 in self.counts.items() if n > MAX_LISTED]
         return self.lines + more
+
+    def total(self) -> int:
+        listed = len(self.lines) - sum(min(n, MAX_LISTED)
+                                       for n in self.counts.values())
+        return listed + sum(self.counts.values())
 
 
 def head_num_keypoints(cfg) -> Optional[int]:
@@ -319,4 +325,4 @@ def check_data(cfg, loaders: Sequence[str],
     for evaluator in evaluators:
         check_subset_files(cfg, evaluator, problems)
     if problems.summary():
-        raise DataCheckError(problems.summary())
+        raise DataCheckError(problems.summary(), problems.total())
