@@ -19,7 +19,6 @@ each face box. This module adds what a face tool needs around them:
 Overlays are drawn by MMPose's ``PoseLocalVisualizer`` (the config's
 ``visualizer``), see :class:`OverlayDrawer`.
 """
-import json
 import os.path as osp
 import warnings
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -32,6 +31,7 @@ from ..datasets.image_integrity import IMAGE_EXTS  # noqa: F401
 from ..engine.checkpoint_fit import (CheckpointMismatchError,
                                      check_state_dict_fits,
                                      checkpoint_state_dict)
+from ..utils.data_check import DataCheckError, read_json
 
 VIDEO_EXTS = ('.mp4', '.avi', '.mov', '.mkv', '.webm', '.m4v', '.mpg')
 
@@ -110,10 +110,9 @@ def read_box_file(path: str) -> Dict[str, np.ndarray]:
         dict: name -> boxes (N, 4) float32, xyxy in pixels.
     """
     try:
-        with open(path) as f:
-            data = json.load(f)
-    except (OSError, ValueError) as err:
-        raise BoxFileError(f'box file {path}: {err}') from err
+        data = read_json(path, '--boxes')
+    except DataCheckError as err:
+        raise BoxFileError(f'box file {err.problems[0]}') from None
     boxes: Dict[str, List] = {}
     if isinstance(data, dict) and 'images' in data and 'annotations' in data:
         names = {im['id']: im['file_name'] for im in data['images']}
