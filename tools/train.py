@@ -26,6 +26,7 @@ import sys
 from mmengine.config import Config
 
 import hybridmatch_mmpose  # noqa: F401  (registers modules, safe checkpoint loading)
+from hybridmatch_mmpose.datasets import UnusableSubsetError
 from hybridmatch_mmpose.engine import (CorruptCheckpointError, GuardedRunner,
                                        ResumeMismatchError,
                                        UnsafeCheckpointError)
@@ -75,6 +76,10 @@ def main(argv=None):
     except (ResumeMismatchError, CorruptCheckpointError,
             UnsafeCheckpointError) as err:
         sys.exit(f'ERROR: {err}')
+    except UnusableSubsetError as err:
+        # raised in a loader worker, torch puts the worker's traceback first
+        sys.exit('ERROR: ' + str(err).strip().splitlines()[-1].split(
+            f'{type(err).__name__}: ')[-1])
 
 
 if __name__ == '__main__':
