@@ -133,3 +133,72 @@ def test_ced_dir_writes_sorted_errors_and_a_plot(tmp_path):
     assert set(record['subsets']['common']['ids']) == set(range(100, 110))
     png = (tmp_path / 'ced' / 'ced.png').read_bytes()
     assert png[:8] == b'\x89PNG\r\n\x1a\n' and len(png) > 5000
+
+
+def test_fr_and_auc_count_a_non_finite_error_as_a_failure():
+    errors = np.array([0.01, np.nan, 0.2, np.inf])
+    assert failure_rate_at(errors, 0.1) == 0.75  # only 0.01 succeeds
+    # only 0.01 lies under the CED: (1 - 0.01 / 0.1) / 4
+    assert auc_at(errors, 0.1) == pytest.approx(0.9 / 4)
+
+
+def _metric_on(samples):
+    metric = FaceLandmarkMetric()
+    metric.dataset_meta = dict(dataset_name='300w')
+    metric.process([], samples)
+    return metric
+
+
+@pytest.mark.parametrize('where, value, match', [
+    ('gt_instances', np.nan, r'1 of 6 faces have non-finite ground-truth '
+     r'keypoints \(NaN or Inf\): id 103 \(face_103\.jpg\)'),
+    ('pred_instances', np.inf, r'1 of 6 faces have non-finite predicted '
+     r'keypoints.*id 103'),
+])
+def test_non_finite_keypoints_are_refused_naming_the_face(where, value,
+                                                          match):
+    """MMPose's NME would report nan (and FR would count the face as a
+    success); one NaN coordinate is enough to stop."""
+    from hybridmatch_mmpose.evaluation.metrics.face_landmark_metric import \
+        NonFiniteKeypointsError
+    _, _, samples = _samples(np.random.default_rng(2), 6)
+    for s in samples:
+        s['img_path'] = f"face_{s['id']}.jpg"
+    samples[3][where]['keypoints'][0, 17, 1] = value
+    metric = _metric_on(samples)
+    with pytest.raises(NonFiniteKeypointsError, match=match):
+        metric.compute_metrics(metric.results)
+
+
+def test_invisible_non_finite_ground_truth_is_ignored():
+    def nme(samples):
+        metric = _metric_on(samples)
+        return metric.compute_metrics(metric.results)['full/NME']
+
+    _, _, samples = _samples(np.random.default_rng(2), 6)
+    reference = nme(samples)
+    samples[3]['gt_instances']['keypoints'][0, 17] = np.nan
+    samples[3]['gt_instances']['keypoints_visible'][0, 17] = 0
+    out = nme(samples)  # face 3 now averages 67 keypoints
+    assert np.isfinite(out) and out != reference
+
+
+@pytest.mark.parametrize('change, match', [
+    ('eyes', r'normaliser \(keypoint_distance\) that is zero'),
+    ('invisible', 'have no visible keypoint'),
+])
+def test_faces_that_cannot_be_scored_are_refused(change, match):
+    """A zero inter-ocular distance or a face without a visible keypoint
+    gives MMPose's distance function no valid keypoint, which the mean
+    would score as a perfect face (error 0)."""
+    from hybridmatch_mmpose.evaluation.metrics.face_landmark_metric import \
+        NonFiniteKeypointsError
+    _, _, samples = _samples(np.random.default_rng(3), 4)
+    gt = samples[1]['gt_instances']
+    if change == 'eyes':
+        gt['keypoints'][0, 45] = gt['keypoints'][0, 36]
+    else:
+        gt['keypoints_visible'][:] = 0
+    metric = _metric_on(samples)
+    with pytest.raises(NonFiniteKeypointsError, match=match + '.*id 101'):
+        metric.compute_metrics(metric.results)

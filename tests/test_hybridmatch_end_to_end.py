@@ -107,9 +107,10 @@ def test_paper_config_trains_at_256(data_root, tmp_path):
 
 def test_export_plain_model_for_mmpose_tools_and_apis(trained, data_root,
                                                       tmp_path):
-    """The exported teacher is a plain TopdownPoseEstimator: MMPose's
-    tools/test.py gives the teacher's NME exactly, and MMPose's
-    init_model + inference_topdown predict what the teacher predicts."""
+    """The exported teacher is a plain TopdownPoseEstimator that stock
+    torch and mmengine load without the plugin: MMPose's tools/test.py
+    gives the teacher's NME exactly, and MMPose's init_model +
+    inference_topdown predict what the teacher predicts."""
     import numpy as np
     from mmpose.apis import inference_topdown, init_model
     out = tmp_path / 'plain'
@@ -117,6 +118,23 @@ def test_export_plain_model_for_mmpose_tools_and_apis(trained, data_root,
     proc = run_tool(['tools/misc/export_plain_model.py', SYNTH_CONFIG, ckpt,
                      '--out-dir', str(out), '--name', 'plain'])
     assert proc.returncode == 0, proc.stderr[-3000:]
+    # stock torch (weights_only=True) and mmengine load the export and our
+    # checkpoint's state_dict without the plugin: plain types only
+    import torch
+    weights = str(tmp_path / 'state_dict.pth')
+    torch.save({'state_dict': torch.load(ckpt, weights_only=True)[
+        'state_dict']}, weights)
+    load = ('import sys, torch\n'
+            'from mmengine.runner.checkpoint import _load_checkpoint\n'
+            'for path in sys.argv[1:]:\n'
+            '    torch.load(path, weights_only=True)\n'
+            '    ckpt = _load_checkpoint(path)\n'
+            "assert 'hybridmatch_mmpose' not in sys.modules\n"
+            "print(sorted(ckpt['meta']['dataset_meta']['flip_indices'])[:3])")
+    proc = run_tool(['-c', load, weights, str(out / 'plain.pth')])
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stdout.splitlines()[-1] == '[0, 1, 2]'
+
     cfg = Config.fromfile(str(out / 'plain.py'))
     assert cfg.model.type == 'TopdownPoseEstimator'
     assert cfg.model.head.type == 'HybridMatchHead'

@@ -112,7 +112,7 @@ def _video(path, frames):
 def test_infer_tool_folder_video_boxes_and_bad_files(ckpt, semi_model,
                                                      test_faces, tmp_path):
     """A folder with two images (one with a box outside the image), an
-    unreadable image and a 3-frame video: JSON per input with the landmarks
+    unreadable and a truncated image and a 3-frame video: JSON per input with the landmarks
     MMPose's inference_topdown gives for the same boxes, overlays drawn,
     a warning per bad item, and the run goes to the end (exit status 1)."""
     from mmpose.apis import inference_topdown
@@ -122,11 +122,14 @@ def test_infer_tool_folder_video_boxes_and_bad_files(ckpt, semi_model,
     shutil.copy(img_a, src / 'a.jpg')
     shutil.copy(img_b, src / 'sub' / 'b.jpg')
     (src / 'broken.jpg').write_bytes(b'not an image')
+    data = open(img_a, 'rb').read()  # bottom half missing: decodes grey
+    (src / 'truncated.jpg').write_bytes(data[:len(data) // 2])
     frames = [cv2.imread(f[0]) for f in test_faces[:3]]
     _video(src / 'clip.mp4', frames)
     boxes = {'a.jpg': [box_a.tolist(), [-300, -300, -200, -200]],
              'sub/b.jpg': [box_b.tolist()],
-             'broken.jpg': [box_a.tolist()]}
+             'broken.jpg': [box_a.tolist()],
+             'truncated.jpg': [box_a.tolist()]}
     for i, face in enumerate(test_faces[:3]):
         boxes[f'clip.mp4/{i:06d}'] = [face[2].tolist()]
     (tmp_path / 'boxes.json').write_text(json.dumps(boxes))
@@ -137,11 +140,13 @@ def test_infer_tool_folder_video_boxes_and_bad_files(ckpt, semi_model,
     assert proc.returncode == 1, proc.stderr[-3000:]
 
     summary = json.loads((out / 'summary.json').read_text())
-    assert (summary['inputs'], summary['done']) == (4, 3)
+    assert (summary['inputs'], summary['done']) == (5, 3)
     assert summary['faces'] == 1 + 1 + 3
-    (failed, ) = summary['failed']
-    assert failed['file'].endswith('broken.jpg')
-    assert 'cannot read the image' in failed['error']
+    broken, truncated = summary['failed']
+    assert broken['file'].endswith('broken.jpg')
+    assert "broken.jpg: not an image: it starts with b'not an i'" in \
+        broken['error']
+    assert 'truncated.jpg: truncated JPEG' in truncated['error']
     assert any('a.jpg: box 1' in w and 'outside' in w
                for w in summary['warnings'])
     assert 'broken.jpg' in proc.stderr
@@ -226,7 +231,8 @@ def test_read_box_file_layouts_and_errors(tiny_synthface, tmp_path):
     with pytest.raises(BoxFileError, match=r'x.jpg.*4 values'):
         read_box_file(str(path))
     path.write_text('[1, 2')
-    with pytest.raises(BoxFileError, match='b.json'):
+    with pytest.raises(BoxFileError, match=r'^box file .*b\.json: not valid '
+                       r'JSON at line 1, column 6 .*`--boxes`'):
         read_box_file(str(path))
 
 

@@ -64,8 +64,14 @@ def opts(root, iters, ckpt_every, batch=4):
         'val_dataloader.persistent_workers=False']
 
 
+def _pythonpath():
+    """``tests/`` (the test-only hooks) before the caller's path."""
+    return os.pathsep.join(filter(None, [TESTS,
+                                         os.environ.get('PYTHONPATH')]))
+
+
 def train(config, work_dir, options, *extra):
-    env = dict(os.environ, PYTHONPATH=TESTS, OMP_NUM_THREADS='1')
+    env = dict(os.environ, PYTHONPATH=_pythonpath(), OMP_NUM_THREADS='1')
     return run_tool(['tools/train.py', config, '--work-dir', str(work_dir)] +
                     list(extra) + ['--cfg-options'] + options, env=env)
 
@@ -167,7 +173,7 @@ def test_two_process_gloo_training(tiny_synthface, tmp_path):
     work = tmp_path / 'dist'
     config = derived_config(tmp_path, 'recording',
                             [dict(type='RecordRankHook')])
-    env = dict(os.environ, PYTHONPATH=TESTS, OMP_NUM_THREADS='1',
+    env = dict(os.environ, PYTHONPATH=_pythonpath(), OMP_NUM_THREADS='1',
                PYTHON=sys.executable, PORT=str(_free_port()),
                PYTHONWARNINGS='ignore')
     proc = subprocess.run(
@@ -276,9 +282,11 @@ def test_keypoint_count_mismatch(tiny_synthface, tmp_path):
     proc = train(CONFIG, tmp_path / 'w', opts(tiny_synthface, 1, 1) + [
         'model.head.out_channels=5'])
     assert proc.returncode != 0
-    assert ('has 68 keypoints but the head predicts 5 '
-            '(model.head.out_channels)') in proc.stderr, \
-        proc.stderr[-2000:]
+    assert ('ERROR: the data do not fit the config (12 problem(s))' in
+            proc.stderr), proc.stderr[-2000:]
+    assert ("annotations[0] (id 1, image 'train/000000.jpg') has 68 "
+            'keypoints (204 values), the model predicts 5 '
+            '(model.head.out_channels)') in proc.stderr
 
 
 def test_empty_unlabelled_set_through_the_tool(tiny_synthface, tmp_path):
@@ -299,56 +307,133 @@ def test_bad_split_options(split, match):
         SemiSplit(**split).split(list(range(12)))
 
 
-def _dataset(root, weak=({'type': 'LoadImage'}, )):
+def _dataset(root, weak=({'type': 'LoadImage'}, ), **kwargs):
     return LabelledUnlabelledDataset(
         dataset=dict(type='Face300WDataset', data_root=root,
                      ann_file='annotations/face_landmarks_300w_train.json',
                      data_prefix=dict(img='images/')),
         split=dict(ratio=0.5, seed=0), weak_pipeline=list(weak),
-        sup_pipeline=[], unsup_pipeline=[])
+        sup_pipeline=[], unsup_pipeline=[], **kwargs)
 
 
-def test_unreadable_unlabelled_image_is_skipped_and_counted(
-        tiny_synthface, tmp_path, monkeypatch):
+def _truncate(path):
+    """Keep the first half of the file: a JPEG whose bottom is missing."""
+    with open(path, 'rb') as f:
+        data = f.read()
+    with open(path, 'wb') as f:
+        f.write(data[:len(data) // 2])
+
+
+@pytest.fixture
+def data_copy(tiny_synthface, tmp_path):
     root = str(tmp_path / 'data')
     shutil.copytree(tiny_synthface, root)
-    ds = _dataset(root)
-    broken = ds.unlabelled.get_data_info(0)['img_path']
-    with open(broken, 'wb') as f:
-        f.write(b'not an image')
+    return root
+
+
+def _capture_log(monkeypatch):
     logged = []
     import hybridmatch_mmpose.datasets.semi_split_dataset as module
     monkeypatch.setattr(module, 'print_log',
                         lambda msg, **kw: logged.append(msg))
-    sample = ds.unlabelled[0]  # another unlabelled image instead
-    assert sample['img_path'] != broken and sample['img'].ndim == 3
+    return logged
+
+
+def test_unreadable_unlabelled_image_is_skipped_named_once_and_counted(
+        data_copy, monkeypatch):
+    ds = _dataset(data_copy, max_unreadable=0.5)  # 1 of 6 is above 0.1
+    broken = ds.unlabelled.get_data_info(0)['img_path']
+    _truncate(broken)
+    logged = _capture_log(monkeypatch)
+    for _ in range(3):  # drawn again (every epoch): named once only
+        sample = ds.unlabelled[0]  # another unlabelled image instead
+        assert sample['img_path'] != broken and sample['img'].ndim == 3
     assert ds.unlabelled.num_skipped == 1
-    assert len(logged) == 1 and broken in logged[0]
-    assert '1 skipped so far' in logged[0]
+    assert logged == [
+        f'unlabelled image skipped: {broken}: truncated JPEG '
+        f'({osp.getsize(broken)} bytes, no end-of-image marker after the '
+        'image data): the decoder would fill the missing part with grey; '
+        'replace the file, or remove its entry from the annotation file '
+        '(UnreadableImageError). Training goes on without it (1 of 6 '
+        'unlabelled images skipped so far).']
     # every other unlabelled image still loads; nothing else is skipped
     for i in range(1, len(ds.unlabelled)):
         assert ds.unlabelled[i]['img_path'] == \
             ds.unlabelled.get_data_info(i)['img_path']
-    assert ds.unlabelled.num_skipped == 1
+    assert ds.unlabelled.unreadable_paths() == [broken]
 
     # a broken labelled image is an error naming the file
     broken_l = ds.labelled.get_data_info(0)['img_path']
-    with open(broken_l, 'wb') as f:
-        f.write(b'not an image')
-    with pytest.raises(Exception, match=f'loading `{broken_l}`'):
+    _truncate(broken_l)
+    with pytest.raises(Exception, match=f'{broken_l}: truncated JPEG'):
         ds.labelled[0]
 
 
-def test_unreadable_test_image_is_an_error(tiny_synthface, tmp_path):
+def test_skips_are_counted_across_loader_workers_and_reported(
+        data_copy, tmp_path):
+    """Two data loader workers skip two broken images; the main process
+    counts both, and SemiSplitDumpHook lists them after training."""
+    from types import SimpleNamespace
+
+    from mmengine.logging import MMLogger
+    from torch.utils.data import DataLoader
+
+    from hybridmatch_mmpose.datasets import SemiSplitDumpHook
+    ds = _dataset(data_copy, max_unreadable=0.5).unlabelled
+    broken = [ds.get_data_info(i)['img_path'] for i in (1, 4)]
+    for path in broken:
+        with open(path, 'w') as f:
+            f.write('a text file named .jpg')
+    loader = DataLoader(ds, batch_size=1, num_workers=2,
+                        collate_fn=lambda batch: batch)
+    assert len(list(loader)) == len(ds)
+    assert ds.num_skipped == 2 and sorted(ds.unreadable_paths()) == \
+        sorted(broken)
+    runner = SimpleNamespace(
+        work_dir=str(tmp_path), logger=MMLogger.get_instance('skip_report'),
+        train_dataloader=SimpleNamespace(dataset=_wrap(ds)))
+    SemiSplitDumpHook().after_train(runner)
+    with open(tmp_path / 'unreadable_images.txt') as f:
+        assert sorted(f.read().split()) == sorted(broken)
+
+
+def _wrap(subset):
+    from mmengine.dataset import ConcatDataset
+    return ConcatDataset([subset], lazy_init=True)
+
+
+def test_an_unusable_unlabelled_pool_stops_with_one_clear_error(
+        data_copy, monkeypatch):
+    """Every unlabelled image unreadable: one warning per image up to
+    ``max_unreadable`` of the pool, then an error (not 1,000 retries)."""
+    from hybridmatch_mmpose.datasets.semi_split_dataset import \
+        UnusableSubsetError
+    ds = _dataset(data_copy, max_unreadable=0.5)
+    for i in range(len(ds.unlabelled)):
+        with open(ds.unlabelled.get_data_info(i)['img_path'], 'wb') as f:
+            f.write(b'')
+    logged = _capture_log(monkeypatch)
+    with pytest.raises(UnusableSubsetError,
+                       match=r'^4 of 6 unlabelled images cannot be read, '
+                       r'more than max_unreadable=0.5 of them .*the image '
+                       r'file is empty.*train_dataloader\.dataset\.'
+                       r'max_unreadable'):
+        ds.unlabelled[0]
+    assert len(logged) == 3
+
+
+def test_unreadable_test_image_is_an_error(data_copy):
     from mmpose.registry import DATASETS
-    root = str(tmp_path / 'data')
-    shutil.copytree(tiny_synthface, root)
     ds = DATASETS.build(dict(
-        type='Face300WDataset', data_root=root, test_mode=True,
+        type='Face300WDataset', data_root=data_copy, test_mode=True,
         ann_file='annotations/face_landmarks_300w_valid.json',
         data_prefix=dict(img='images/'), pipeline=[dict(type='LoadImage')]))
     broken = ds.get_data_info(2)['img_path']
-    with open(broken, 'wb') as f:
-        f.write(b'')
-    with pytest.raises(Exception, match=f'loading `{broken}`'):
+    _truncate(broken)
+    with pytest.raises(Exception, match=f'{broken}: truncated JPEG'):
+        ds[2]
+    with open(broken, 'w') as f:
+        f.write('not an image')
+    with pytest.raises(Exception, match=f"{broken}: not an image: it starts "
+                       r"with b'not an i', not with a JPEG signature"):
         ds[2]

@@ -209,8 +209,9 @@ def test_split_is_seeded_disjoint_complete_and_order_free():
     (dict(num=10), 10, r'split\.num=10 labels all 10 .*unlabelled rest'),
     (dict(num=0), 10, r'split\.num must be a positive integer'),
     (dict(num=2.5), 10, r'split\.num must be a positive integer'),
-    (dict(), 10, r'exactly one of split\.ratio .* and split\.num'),
-    (dict(ratio=0.1, num=5), 10, r'exactly one of split\.ratio'),
+    (dict(), 10, r'give one of split\.ratio .* and split\.num'),
+    (dict(ratio=0.1, num=5), 10, r'split\.num=5 and split\.ratio=0\.1 are '
+     r'both set.*add split\.ratio=None'),
     (dict(ratio=0.5, seed=-1), 10, r'split\.seed'),
 ])
 def test_split_errors_name_the_option(kwargs, n, match):
@@ -293,8 +294,11 @@ def test_wrapper_option_errors(data_root):
     with pytest.raises(ValueError, match='give the pipeline to SemiSplit'):
         SemiSplitDataset(dict(_train_set(data_root), pipeline=[
             dict(type='LoadImage')]), dict(num=2))
-    with pytest.raises(ValueError, match='unknown option'):
+    with pytest.raises(ValueError, match='unknown option `split.percent`'):
         SemiSplitDataset(_train_set(data_root), dict(percent=5))
+    with pytest.raises(ValueError, match=r'unknown option `SemiSplitDataset'
+                       r'\.subest`; did you mean `SemiSplitDataset\.subset`'):
+        SemiSplitDataset(_train_set(data_root), dict(num=2), subest='labelled')
 
 
 # ------------------------------------------------- unlabelled GT stripping --

@@ -50,10 +50,14 @@ def test_checkpoint_loads_weights_only_with_plugin_and_not_without(trained):
 
 
 def test_test_tool_reports_nme_fr_auc_per_subset(trained, tmp_path):
+    """Also ``--dump`` with a ``test_evaluator.data_root`` option (MMPose's
+    order of the two made that a TypeError)."""
     root, work_dir = trained
     out = tmp_path / 'metrics.json'
+    dump = tmp_path / 'predictions.pkl'
     proc = run_tool(['tools/test.py', CONFIG, osp.join(work_dir, 'iter_4.pth'),
                  '--work-dir', str(tmp_path), '--out', str(out),
+                 '--dump', str(dump),
                  '--cfg-options'] + data_root_opts(root) + TINY[-2:])
     assert proc.returncode == 0, proc.stderr[-3000:]
     metrics = json.loads(out.read_text())
@@ -61,6 +65,17 @@ def test_test_tool_reports_nme_fr_auc_per_subset(trained, tmp_path):
         for name in ('NME', 'FR@10', 'AUC@10'):
             assert f'{subset}/{name}' in metrics
     assert metrics['full/NME'] > 0
+    import pickle
+    with open(dump, 'rb') as f:
+        assert len(pickle.load(f)) == 6  # one prediction per test face
+
+
+def test_test_tool_help_lists_its_own_options():
+    proc = run_tool(['tools/test.py', '--help'])
+    assert proc.returncode == 0
+    for option in ('--ced-dir DIR', '--worst N', '--worst-dir DIR',
+                   '--allow-checkpoint-mismatch', '--cfg-options'):
+        assert option in proc.stdout, option
 
 
 def test_resume_continues_from_the_checkpoint(trained, tmp_path):

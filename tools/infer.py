@@ -23,10 +23,12 @@ Writes, under ``--out-dir``:
   visualizer;
 - ``summary.json``: counts, warnings and the files that failed.
 
-A file that cannot be read, an image without a face, or a box outside the
-image is a warning naming the file; the run goes on. The exit status is 1
+A file that cannot be read (missing, truncated, not an image), an image
+without a face, or a box outside the image is a warning naming the file;
+the run goes on. The exit status is 1
 when any input failed, 0 otherwise; a checkpoint that does not fit the
-config stops the run before any input (status 2).
+config, or is truncated or unsafe, stops the run before any input (status
+2).
 """
 import argparse
 import json
@@ -47,6 +49,9 @@ from hybridmatch_mmpose.apis import (BoxFileError, CheckpointMismatchError,
                                      predict_faces, read_box_file,
                                      whole_image_box)
 from hybridmatch_mmpose.apis.face_inference import IMAGE_EXTS, VIDEO_EXTS
+from hybridmatch_mmpose.datasets import read_image
+from hybridmatch_mmpose.engine import (CorruptCheckpointError,
+                                       UnsafeCheckpointError)
 
 
 def parse_args(argv=None):
@@ -148,10 +153,7 @@ class FaceLandmarkRunner:
             json.dump(record, f)
 
     def image(self, path, name):
-        img = cv2.imread(path, cv2.IMREAD_COLOR)
-        if img is None:
-            raise OSError(f'{path}: cannot read the image (unsupported or '
-                          'corrupt file)')
+        img = read_image(path)  # truncated / not an image: an error
         faces, overlay = self.frame(
             img, (name, osp.basename(name)), path)
         self.write_json(name, dict(file=path, width=img.shape[1],
@@ -202,7 +204,8 @@ def main(argv=None):
     try:
         inputs = list_inputs(args.input)
         runner = FaceLandmarkRunner(args)
-    except (FileNotFoundError, CheckpointMismatchError, BoxFileError) as err:
+    except (FileNotFoundError, CheckpointMismatchError, BoxFileError,
+            CorruptCheckpointError, UnsafeCheckpointError) as err:
         print(f'ERROR: {err}', file=sys.stderr)
         return 2
     if not inputs:

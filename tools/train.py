@@ -8,19 +8,31 @@ Same command line as MMPose's (config, ``--work-dir``, ``--resume``, ``--amp``,
                              open-mmlab://msra/hrnetv2_w18). Without it, our
                              configs train from scratch and never go online.
 
-Before the Runner starts, every data root, annotation file and image folder
-of the training and validation sets is checked (a clear error names the
-config key to set).
+Before the Runner starts, the data of the training and validation sets
+are checked (``hybridmatch_mmpose/utils/data_check.py``: paths, JSON,
+keypoint counts, finite coordinates, file names, subset files, both
+pools of the split); each problem is one line naming the file, the entry
+and the config key to set.
+
+The run uses :class:`~hybridmatch_mmpose.engine.GuardedRunner`: ``--resume``
+from a checkpoint that another config saved stops with one line before
+anything is restored; data loader workers die with the main process;
+unfinished checkpoint saves and temporary folders of killed runs are
+removed when the next run starts.
 """
 import argparse
 import sys
 
 from mmengine.config import Config
-from mmengine.runner import Runner
 
 import hybridmatch_mmpose  # noqa: F401  (registers modules, safe checkpoint loading)
+from hybridmatch_mmpose.datasets import UnusableSubsetError
+from hybridmatch_mmpose.engine import (CorruptCheckpointError, GuardedRunner,
+                                       ResumeMismatchError,
+                                       UnsafeCheckpointError)
 from hybridmatch_mmpose.utils.cpu_distributed import setup_cpu_distributed
-from hybridmatch_mmpose.utils.data_paths import DataPathError, check_data_paths
+from hybridmatch_mmpose.utils.data_check import DataCheckError, check_data
+from hybridmatch_mmpose.utils.data_paths import DataPathError
 from hybridmatch_mmpose.utils.mmpose_tools import load_mmpose_tool
 from hybridmatch_mmpose.utils.pretrained import (
     STOCK_HRNET_W18_IMAGENET, PretrainedWeightsUnreachable,
@@ -50,14 +62,24 @@ def main(argv=None):
         set_pretrained(cfg.model, extra.pretrained)
     try:
         check_pretrained_reachable(cfg.model)
-        check_data_paths(cfg, ['train_dataloader'] + (
-            ['val_dataloader'] if cfg.get('val_cfg') else []))
-    except (PretrainedWeightsUnreachable, DataPathError) as err:
+        validate = bool(cfg.get('val_cfg'))
+        check_data(cfg, ['train_dataloader'] + ['val_dataloader'] * validate,
+                   ['val_evaluator'] * validate)
+    except (PretrainedWeightsUnreachable, DataPathError,
+            DataCheckError) as err:
         sys.exit(f'ERROR: {err}')
 
     setup_cpu_distributed(cfg, args.launcher)  # gloo when there is no GPU
-    runner = Runner.from_cfg(cfg)
-    runner.train()
+    runner = GuardedRunner.from_cfg(cfg)
+    try:
+        runner.train()
+    except (ResumeMismatchError, CorruptCheckpointError,
+            UnsafeCheckpointError) as err:
+        sys.exit(f'ERROR: {err}')
+    except UnusableSubsetError as err:
+        # raised in a loader worker, torch puts the worker's traceback first
+        sys.exit('ERROR: ' + str(err).strip().splitlines()[-1].split(
+            f'{type(err).__name__}: ')[-1])
 
 
 if __name__ == '__main__':

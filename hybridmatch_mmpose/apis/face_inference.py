@@ -19,7 +19,6 @@ each face box. This module adds what a face tool needs around them:
 Overlays are drawn by MMPose's ``PoseLocalVisualizer`` (the config's
 ``visualizer``), see :class:`OverlayDrawer`.
 """
-import json
 import os.path as osp
 import warnings
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -28,12 +27,13 @@ import cv2
 import numpy as np
 import torch
 
-IMAGE_EXTS = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff', '.webp')
+from ..datasets.image_integrity import IMAGE_EXTS  # noqa: F401
+from ..engine.checkpoint_fit import (CheckpointMismatchError,
+                                     check_state_dict_fits,
+                                     checkpoint_state_dict)
+from ..utils.data_check import DataCheckError, read_json
+
 VIDEO_EXTS = ('.mp4', '.avi', '.mov', '.mkv', '.webm', '.m4v', '.mpg')
-
-
-class CheckpointMismatchError(ValueError):
-    """The checkpoint's weights do not fit the config's model."""
 
 
 class BoxFileError(ValueError):
@@ -41,43 +41,6 @@ class BoxFileError(ValueError):
 
 
 # ----------------------------------------------------------------- model
-def _state_dict(checkpoint: dict) -> Dict[str, torch.Tensor]:
-    state = checkpoint.get('state_dict', checkpoint)
-    return {k[len('module.'):] if k.startswith('module.') else k: v
-            for k, v in state.items()}
-
-
-def check_state_dict_fits(model: torch.nn.Module, state: dict, config: str,
-                          checkpoint: str, max_listed: int = 3) -> None:
-    """Raise :class:`CheckpointMismatchError` unless ``state`` holds exactly
-    the model's parameters and persistent buffers, with the same shapes."""
-    own = model.state_dict()
-    missing = [k for k in own if k not in state]
-    unexpected = [k for k in state if k not in own]
-    shapes = [f'{k}: checkpoint {tuple(state[k].shape)} vs model '
-              f'{tuple(own[k].shape)}' for k in own
-              if k in state and tuple(state[k].shape) != tuple(own[k].shape)]
-    if not (missing or unexpected or shapes):
-        return
-    parts = []
-    for name, keys in (('missing', missing), ('unexpected', unexpected),
-                       ('of another shape', shapes)):
-        if keys:
-            parts.append(f'{len(keys)} {name} (e.g. '
-                         f'{", ".join(keys[:max_listed])})')
-    hint = ''
-    if any(k.startswith(('teacher.', 'student.')) for k in unexpected):
-        hint = (' This is a HybridMatch checkpoint: use it with its '
-                'HybridMatch config, or export a plain model with '
-                'tools/misc/export_plain_model.py.')
-    elif any(k.startswith(('teacher.', 'student.')) for k in missing):
-        hint = (' The config is a HybridMatch config but the checkpoint is '
-                'a plain model: use the plain config it was exported with.')
-    raise CheckpointMismatchError(
-        f'checkpoint {checkpoint} does not fit config {config}: '
-        + '; '.join(parts) + '.' + hint)
-
-
 def load_face_model(config: str, checkpoint: str, device: str = 'cpu',
                     cfg_options: Optional[dict] = None) -> torch.nn.Module:
     """Build ``config``'s model with MMPose's ``init_model`` and load
@@ -104,7 +67,7 @@ def load_face_model(config: str, checkpoint: str, device: str = 'cpu',
         model = init_model(config, None, device='cpu',
                            cfg_options=cfg_options)
     ckpt = CheckpointLoader.load_checkpoint(checkpoint, map_location='cpu')
-    state = _state_dict(ckpt)
+    state = checkpoint_state_dict(ckpt)
     check_state_dict_fits(model, state, config, checkpoint)
     model.load_state_dict(state, strict=True)
     meta = (ckpt.get('meta') or {}).get('dataset_meta') \
@@ -147,10 +110,9 @@ def read_box_file(path: str) -> Dict[str, np.ndarray]:
         dict: name -> boxes (N, 4) float32, xyxy in pixels.
     """
     try:
-        with open(path) as f:
-            data = json.load(f)
-    except (OSError, ValueError) as err:
-        raise BoxFileError(f'box file {path}: {err}') from err
+        data = read_json(path, '--boxes')
+    except DataCheckError as err:
+        raise BoxFileError(f'box file {err.problems[0]}') from None
     boxes: Dict[str, List] = {}
     if isinstance(data, dict) and 'images' in data and 'annotations' in data:
         names = {im['id']: im['file_name'] for im in data['images']}

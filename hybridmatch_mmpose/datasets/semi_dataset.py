@@ -44,6 +44,7 @@ from typing import Optional, Sequence, Union
 from mmengine.dataset import BaseDataset, ConcatDataset
 from mmpose.registry import DATASETS
 
+from ..utils.options import strict_options
 from .semi_split import SemiSplit
 from .semi_split_dataset import SemiSplitDataset
 
@@ -65,6 +66,10 @@ class LabelledUnlabelledDataset(ConcatDataset):
             ``weak_pipeline``.
         weak_pipeline (list): transforms run first on every sample (the
             shared weak view ``T_w``). Defaults to none.
+        max_unreadable (float): Largest share of the unlabelled pool whose
+            images may be unreadable (skipped, named once in the log); one
+            more stops the run. Defaults to 0.1. See
+            :class:`~.SemiSplitDataset`.
         lazy_init (bool): as :class:`~mmengine.dataset.ConcatDataset`.
 
     Attributes:
@@ -72,12 +77,14 @@ class LabelledUnlabelledDataset(ConcatDataset):
         unlabelled (SemiSplitDataset): source 1.
     """
 
+    @strict_options
     def __init__(self,
                  dataset: Union[dict, BaseDataset],
                  split: Union[dict, SemiSplit],
                  sup_pipeline: Sequence[dict],
                  unsup_pipeline: Sequence[dict],
                  weak_pipeline: Sequence[dict] = (),
+                 max_unreadable: float = 0.1,
                  lazy_init: bool = False) -> None:
         split = SemiSplit.from_cfg(split)  # validate once, share
         if isinstance(dataset, dict):
@@ -94,7 +101,8 @@ class LabelledUnlabelledDataset(ConcatDataset):
         subsets = [
             SemiSplitDataset(
                 dataset=dataset, split=split, subset=subset,
-                pipeline=weak + list(pipeline), lazy_init=True)
+                pipeline=weak + list(pipeline), lazy_init=True,
+                max_unreadable=max_unreadable)
             for subset, pipeline in (('labelled', sup_pipeline),
                                      ('unlabelled', unsup_pipeline))
         ]

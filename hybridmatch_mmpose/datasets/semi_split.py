@@ -30,6 +30,8 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from ..utils.options import check_known_options
+
 #: Name of the file written into the work dir.
 SPLIT_FILE_NAME = 'labelled_split.json'
 
@@ -58,11 +60,17 @@ class SemiSplit:
                  ratio: Optional[float] = None,
                  num: Optional[int] = None,
                  seed: int = 0) -> None:
-        if (ratio is None) == (num is None):
+        if ratio is not None and num is not None:
             raise ValueError(
-                'split: give exactly one of split.ratio (a fraction in '
-                f'(0, 1]) and split.num (a count), got ratio={ratio!r}, '
-                f'num={num!r}')
+                f'split: split.num={num!r} and split.ratio={ratio!r} are both '
+                'set; give exactly one. A config that sets split.ratio keeps '
+                'it when --cfg-options adds split.num: add split.ratio=None, '
+                'e.g. `--cfg-options train_dataloader.dataset.split.num='
+                f'{num!r} train_dataloader.dataset.split.ratio=None`')
+        if ratio is None and num is None:
+            raise ValueError(
+                'split: give one of split.ratio (a fraction in (0, 1]) and '
+                'split.num (a count)')
         if ratio is not None:
             if isinstance(ratio, bool) or not isinstance(
                     ratio, (int, float, np.floating, np.integer)):
@@ -98,11 +106,7 @@ class SemiSplit:
         if not isinstance(cfg, dict):
             raise ValueError('split must be a dict such as '
                              f'dict(ratio=0.05, seed=0), got {cfg!r}')
-        unknown = set(cfg) - {'ratio', 'num', 'seed'}
-        if unknown:
-            raise ValueError(
-                f'split got unknown option(s) {sorted(unknown)}; '
-                'use split.ratio or split.num, and split.seed')
+        check_known_options('split', ('ratio', 'num', 'seed'), cfg)
         return cls(**cfg)
 
     def to_dict(self) -> Dict:

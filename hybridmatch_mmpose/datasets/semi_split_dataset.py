@@ -45,10 +45,12 @@ import os.path as osp
 from typing import Dict, List, Optional, Sequence, Union
 
 import numpy as np
+import torch
 from mmengine.dataset import BaseDataset
 from mmengine.logging import print_log
 from mmpose.registry import DATASETS
 
+from ..utils.options import strict_options
 from .semi_split import SemiSplit, dump_split_record, split_record
 from .unlabelled import strip_labels
 
@@ -59,6 +61,10 @@ POSE_METAINFO_KEYS = ('dataset_name', 'upper_body_ids', 'lower_body_ids',
                       'flip_indices', 'skeleton_links')
 
 SUBSETS = ('labelled', 'unlabelled')
+
+
+class UnusableSubsetError(RuntimeError):
+    """More of a subset's images are unreadable than it may skip."""
 
 
 @DATASETS.register_module()
@@ -74,24 +80,32 @@ class SemiSplitDataset(BaseDataset):
             ``dict(num=50, seed=0)``, see :class:`~.SemiSplit`.
         subset (str): ``'labelled'`` or ``'unlabelled'``.
         pipeline (list): transforms run on each sample of the subset.
-        skip_unreadable (bool, optional): An image that cannot be read is
-            skipped with a warning (naming the file and counting the skips
-            of this process) and another sample of the subset is drawn
-            instead (``BaseDataset``'s refetch). ``None`` (default): skip in
-            the unlabelled subset only; a broken *labelled* image stays an
-            error, since those few labels are the point of the run.
+        skip_unreadable (bool, optional): An image that cannot be read
+            (missing, truncated, not an image: see
+            :mod:`.image_integrity`) is skipped and another sample of the
+            subset is drawn instead (``BaseDataset``'s refetch). Each such
+            image is named once in the log with the count so far, and never
+            tried again; the count is shared by the data loader workers.
+            ``None`` (default): skip in the unlabelled subset only; a broken
+            *labelled* image stays an error, since those few labels are the
+            point of the run.
+        max_unreadable (float): Largest share of the subset that may be
+            unreadable: one more stops the run with
+            :class:`UnusableSubsetError` instead of drawing on. Defaults to
+            0.1.
         indices, serialize_data, lazy_init, max_refetch: as
             :class:`~mmengine.dataset.BaseDataset` (applied to the subset).
 
     Attributes:
         split_info (dict): after loading, the split record (the ids of both
             subsets) that :meth:`dump_split` writes.
-        num_skipped (int): unreadable images skipped by this process (each
-            data loader worker counts its own).
+        num_skipped (int): unreadable images skipped so far, by this
+            process and its data loader workers.
     """
 
     METAINFO: dict = dict()
 
+    @strict_options
     def __init__(self,
                  dataset: Union[dict, BaseDataset],
                  split: Union[dict, SemiSplit],
@@ -101,7 +115,8 @@ class SemiSplitDataset(BaseDataset):
                  serialize_data: bool = True,
                  lazy_init: bool = False,
                  max_refetch: int = 1000,
-                 skip_unreadable: Optional[bool] = None) -> None:
+                 skip_unreadable: Optional[bool] = None,
+                 max_unreadable: float = 0.1) -> None:
         if subset not in SUBSETS:
             raise ValueError(f'subset must be one of {SUBSETS}, '
                              f'got {subset!r}')
@@ -134,7 +149,11 @@ class SemiSplitDataset(BaseDataset):
         self.skip_unreadable = (subset == 'unlabelled'
                                 if skip_unreadable is None else
                                 bool(skip_unreadable))
-        self.num_skipped = 0
+        if not 0 <= max_unreadable < 1:
+            raise ValueError('SemiSplitDataset: max_unreadable must be in '
+                             f'[0, 1), got {max_unreadable!r}')
+        self.max_unreadable = float(max_unreadable)
+        self._unreadable: Optional[torch.Tensor] = None
         super().__init__(
             metainfo=dataset.metainfo,
             pipeline=list(pipeline),
@@ -193,11 +212,39 @@ class SemiSplitDataset(BaseDataset):
         self._inner = None  # free the full data set
         return data_list
 
+    def full_init(self) -> None:
+        """Load the subset (see :meth:`load_data_list`) and, with
+        :attr:`skip_unreadable`, allocate the unreadable-image flags in
+        shared memory, so that data loader workers forked later share
+        them."""
+        super().full_init()
+        if self.skip_unreadable and self._unreadable is None:
+            self._unreadable = torch.zeros(
+                len(self), dtype=torch.uint8).share_memory_()
+
+    @property
+    def num_skipped(self) -> int:
+        return 0 if self._unreadable is None else int(self._unreadable.sum())
+
+    def unreadable_paths(self) -> List[str]:
+        """The images of this subset skipped as unreadable so far."""
+        if self._unreadable is None:
+            return []
+        return [self.get_data_info(int(i))['img_path']
+                for i in torch.nonzero(self._unreadable).flatten()]
+
     def prepare_data(self, idx: int):
         """Run the pipeline on sample ``idx``; with :attr:`skip_unreadable`,
         an image that MMPose's ``LoadImage`` cannot read gives ``None``
-        (``BaseDataset.__getitem__`` then draws another sample) and a
-        warning."""
+        (``BaseDataset.__getitem__`` then draws another sample), a warning
+        the first time, and no second try.
+
+        Raises:
+            UnusableSubsetError: more than :attr:`max_unreadable` of the
+                subset is unreadable.
+        """
+        if self._unreadable is not None and self._unreadable[idx]:
+            return None
         try:
             return super().prepare_data(idx)
         except Exception as err:
@@ -207,12 +254,21 @@ class SemiSplitDataset(BaseDataset):
             if not (self.skip_unreadable and path
                     and f'occurs when loading `{path}`' in str(err)):
                 raise
-            self.num_skipped += 1
+            self._unreadable[idx] = 1
+            skipped, total = self.num_skipped, len(self)
+            cause = str(err).split('` occurs when loading')[0].lstrip('`')
+            cause = cause if path in cause else f'{path}: {cause}'
+            if skipped > self.max_unreadable * total:
+                raise UnusableSubsetError(
+                    f'{skipped} of {total} {self.subset} images cannot be '
+                    f'read, more than max_unreadable={self.max_unreadable} '
+                    f'of them (the last: {cause}). Check the image folder '
+                    'and the file names of the annotation file, or raise '
+                    '`train_dataloader.dataset.max_unreadable`.') from None
             print_log(
-                f'{self.subset} image {path} cannot be read '
-                f'({type(err).__name__}); skipped, training goes on with '
-                f'another {self.subset} image ({self.num_skipped} skipped so '
-                'far by this process)', logger='current',
+                f'{self.subset} image skipped: {cause} ({type(err).__name__}'
+                f'). Training goes on without it ({skipped} of {total} '
+                f'{self.subset} images skipped so far).', logger='current',
                 level=logging.WARNING)
             return None
 

@@ -15,15 +15,25 @@ the same split, and writes ``work_dir/labelled_split.json`` (rank 0 only)::
 
 :func:`dump_semi_split` does the same for code that holds a data set (e.g.
 another hook's ``before_train``).
+
+After training, the images of the split that could not be read and were
+skipped (unlabelled ones, see :class:`~.SemiSplitDataset`) are counted in
+the log and listed in ``work_dir/unreadable_images.txt``
+(:data:`UNREADABLE_FILE_NAME`); nothing is written when there are none.
 """
+import os.path as osp
 from typing import List, Optional
 
 from mmengine.dist import master_only
 from mmengine.hooks import Hook
 from mmpose.registry import HOOKS
 
+from ..utils.options import strict_options
 from .semi_split import dump_split_record
 from .semi_split_dataset import SemiSplitDataset
+
+#: Lists the images skipped as unreadable, one path per line.
+UNREADABLE_FILE_NAME = 'unreadable_images.txt'
 
 
 def find_semi_split_datasets(dataset) -> List[SemiSplitDataset]:
@@ -72,9 +82,14 @@ def dump_semi_split(dataset, work_dir: str) -> Optional[str]:
 @HOOKS.register_module()
 class SemiSplitDumpHook(Hook):
     """Write ``labelled_split.json`` into ``runner.work_dir`` before
-    training (see the module docstring)."""
+    training, and count and list the skipped unreadable images after it
+    (see the module docstring)."""
 
     priority = 'VERY_LOW'
+
+    @strict_options
+    def __init__(self) -> None:
+        super().__init__()
 
     @master_only
     def before_train(self, runner) -> None:
@@ -86,3 +101,17 @@ class SemiSplitDumpHook(Hook):
                 'set, nothing written')
         else:
             runner.logger.info(f'labelled/unlabelled split written to {path}')
+
+    @master_only
+    def after_train(self, runner) -> None:
+        for ds in find_semi_split_datasets(runner.train_dataloader.dataset):
+            paths = ds.unreadable_paths()
+            if not paths:
+                continue
+            out = osp.join(runner.work_dir, UNREADABLE_FILE_NAME)
+            with open(out, 'w') as f:
+                f.write(''.join(p + '\n' for p in paths))
+            runner.logger.warning(
+                f'{len(paths)} of {len(ds)} {ds.subset} images could not be '
+                f'read and were skipped (e.g. {paths[0]}); all listed in '
+                f'{out}')

@@ -23,7 +23,9 @@ with ``HistoryBuffer.register_statistics``) are still saved.
 Loading: :func:`load_from_local` replaces mmengine's loader for local paths.
 It passes ``weights_only=True`` explicitly (whatever torch's default) and
 turns torch's refusal of a checkpoint that carries any other pickled object
-into an error that names the file, the refused global and what to do.
+into an error that names the file, the refused global and what to do; a
+truncated or non-checkpoint file is an error that names it too (torch's own
+message does not).
 
 Saving: :func:`atomic_put` / :func:`atomic_put_text` replace mmengine's
 ``LocalBackend.put`` / ``put_text`` (through which ``Runner.save_checkpoint``
@@ -31,15 +33,21 @@ and ``CheckpointHook`` write ``*.pth`` and ``last_checkpoint``): each file is
 written to a temporary file in the same directory, flushed to disk and then
 renamed over the target (``os.replace``, atomic on POSIX). A process killed
 while saving leaves the previous file, and the ``last_checkpoint`` pointing
-to it, intact.
+to it, intact, plus the temporary file ``.NAME.tmp-PID``:
+:func:`remove_stale_temporaries` removes those of dead processes when the
+next run starts in the work dir.
 """
 import os
 import os.path as osp
 import pickle
+import re
+import zipfile
 from typing import List, Union
 
 import numpy as np
 import torch
+
+from .process_cleanup import pid_alive
 
 
 def _numpy_safe_globals() -> List:
@@ -81,8 +89,29 @@ def safe_globals() -> List:
     return [bytes] + _numpy_safe_globals() + _mmengine_safe_globals()
 
 
+def plain_python(obj):
+    """``obj`` with numpy arrays turned into lists and numpy scalars into
+    Python numbers, through dicts, lists and tuples; tensors and other
+    values as they are. A checkpoint of tensors and such values loads with
+    stock ``torch.load(weights_only=True)``, no allow-list needed (see
+    ``tools/misc/export_plain_model.py``)."""
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, dict):
+        return {plain_python(k): plain_python(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(plain_python(v) for v in obj)
+    return obj
+
+
 class UnsafeCheckpointError(pickle.UnpicklingError):
     """A checkpoint holds a pickled object outside the allow-list."""
+
+
+class CorruptCheckpointError(RuntimeError):
+    """A checkpoint file that is truncated or not a checkpoint."""
 
 
 def load_from_local(filename: str, map_location=None) -> dict:
@@ -92,6 +121,7 @@ def load_from_local(filename: str, map_location=None) -> dict:
         FileNotFoundError: ``filename`` does not exist.
         UnsafeCheckpointError: the file pickles a type other than tensors and
             :func:`safe_globals` (torch refuses it; the message says which).
+        CorruptCheckpointError: the file is truncated or not a checkpoint.
     """
     filename = osp.expanduser(filename)
     if not osp.isfile(filename):
@@ -99,6 +129,21 @@ def load_from_local(filename: str, map_location=None) -> dict:
     try:
         return torch.load(filename, map_location=map_location,
                           weights_only=True)
+    except (EOFError, KeyError, OSError, RuntimeError) as err:
+        # torch: truncated zip archive (RuntimeError from its stream reader,
+        # or OSError when seeking), empty file (EOFError), text or other
+        # bytes (KeyError)
+        if isinstance(err, (OSError, RuntimeError)) and \
+                not _is_truncated(filename):
+            raise
+        first = (str(err).strip().splitlines() or [''])[0][:120]
+        raise CorruptCheckpointError(
+            f'{filename}: cannot read this checkpoint: the file is '
+            f'truncated or not a checkpoint ({osp.getsize(filename)} bytes; '
+            f'{type(err).__name__}: {first}). A run killed while saving '
+            'keeps its previous checkpoint: use an earlier iter_*.pth of '
+            'the work dir (its last_checkpoint names the last good '
+            'one).') from None
     except pickle.UnpicklingError as err:
         detail = str(err).strip().splitlines()
         detail = next((ln for ln in detail if 'GLOBAL' in ln or
@@ -113,13 +158,57 @@ def load_from_local(filename: str, map_location=None) -> dict:
             'sd}, path).') from None
 
 
+def _is_truncated(filename: str) -> bool:
+    """Not a complete zip archive (torch's format since 1.6): its end, the
+    zip directory, is missing."""
+    return not zipfile.is_zipfile(filename)
+
+
+def _tmp_name(filepath: str, pid: int) -> str:
+    directory, name = osp.split(osp.abspath(filepath))
+    return osp.join(directory, f'.{name}.tmp-{pid}')
+
+
+_TMP_PATTERN = re.compile(r'^\.(?P<target>.+)\.tmp-(?P<pid>\d+)$')
+
+
+def remove_stale_temporaries(work_dir: str) -> List[str]:
+    """Remove the ``.NAME.tmp-PID`` files of :func:`atomic_put` left in
+    ``work_dir`` by processes that no longer run (killed while saving).
+
+    Args:
+        work_dir (str): The run's work dir.
+
+    Returns:
+        list[str]: One line per file found: removed, or left in place
+        because its process still runs (a concurrent run of the same work
+        dir); the target checkpoints are never touched.
+    """
+    if not osp.isdir(work_dir):
+        return []
+    report = []
+    for name in sorted(os.listdir(work_dir)):
+        match = _TMP_PATTERN.match(name)
+        path = osp.join(work_dir, name)
+        if not match or not osp.isfile(path):
+            continue
+        pid = int(match['pid'])
+        if pid != os.getpid() and pid_alive(pid):
+            report.append(f'{path}: left in place, process {pid} (writing '
+                          f'{match["target"]}) still runs')
+            continue
+        os.remove(path)
+        report.append(f'{path}: removed, an unfinished save of '
+                      f'{match["target"]} by process {pid}, which no longer '
+                      'runs')
+    return report
+
+
 def _atomic_write(data: Union[bytes, str], filepath: str, mode: str,
                   encoding=None) -> None:
     filepath = os.fspath(filepath)
-    directory = osp.dirname(osp.abspath(filepath))
-    os.makedirs(directory, exist_ok=True)
-    tmp = osp.join(directory,
-                   f'.{osp.basename(filepath)}.tmp-{os.getpid()}')
+    os.makedirs(osp.dirname(osp.abspath(filepath)), exist_ok=True)
+    tmp = _tmp_name(filepath, os.getpid())
     try:
         with open(tmp, mode, encoding=encoding) as f:
             f.write(data)

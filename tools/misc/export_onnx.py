@@ -23,6 +23,8 @@ import hybridmatch_mmpose  # noqa: F401  (registers modules, safe loading)
 from hybridmatch_mmpose.apis import CheckpointMismatchError, load_face_model
 from hybridmatch_mmpose.apis.onnx_export import (FaceLandmarkExportWrapper,
                                                  export_onnx)
+from hybridmatch_mmpose.engine import (CorruptCheckpointError,
+                                       UnsafeCheckpointError)
 
 
 def main(argv=None):
@@ -40,7 +42,8 @@ def main(argv=None):
     try:
         model = load_face_model(args.config, args.checkpoint,
                                 cfg_options=args.cfg_options)
-    except (FileNotFoundError, CheckpointMismatchError) as err:
+    except (FileNotFoundError, CheckpointMismatchError,
+            CorruptCheckpointError, UnsafeCheckpointError) as err:
         print(f'ERROR: {err}', file=sys.stderr)
         return 2
     meta = export_onnx(model, args.out, opset=args.opset,

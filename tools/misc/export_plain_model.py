@@ -16,17 +16,24 @@ Usage::
         [--which teacher|student] [--name NAME]
 
 writes ``DIR/NAME.py`` and ``DIR/NAME.pth`` (NAME defaults to
-``{config name}_{which}``).
+``{config name}_{which}``). The ``.pth`` holds only tensors and plain
+Python types (its ``meta.dataset_meta`` as lists), so stock torch >= 2.6
+(``weights_only=True``) and mmengine load it without the plugin.
 """
 import argparse
 import copy
 import os
 import os.path as osp
+import sys
 
 import torch
 from mmengine.config import Config
 
 import hybridmatch_mmpose  # noqa: F401  (safe loading of our checkpoints)
+from hybridmatch_mmpose.engine.checkpoint import (CorruptCheckpointError,
+                                                  UnsafeCheckpointError,
+                                                  load_from_local,
+                                                  plain_python)
 from hybridmatch_mmpose.models import plain_detector_config
 
 PREFIXES = ('teacher.', 'student.')
@@ -70,15 +77,22 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
 
     cfg = Config.fromfile(args.config)
-    ckpt = torch.load(args.checkpoint, map_location='cpu', weights_only=True)
+    try:
+        ckpt = load_from_local(args.checkpoint, map_location='cpu')
+    except (FileNotFoundError, CorruptCheckpointError,
+            UnsafeCheckpointError) as err:
+        sys.exit(f'ERROR: {err}')
     sd = plain_state_dict(ckpt.get('state_dict', ckpt), args.which)
     name = args.name or (osp.splitext(osp.basename(args.config))[0] +
                          f'_{args.which}')
     os.makedirs(args.out_dir, exist_ok=True)
     plain_config(cfg).dump(osp.join(args.out_dir, f'{name}.py'))
-    meta = {k: v for k, v in (ckpt.get('meta') or {}).items()
-            if k in ('dataset_meta', 'seed', 'experiment_name', 'iter',
-                     'mmengine_version', 'mmpose_version')}
+    # plain Python types only (numpy arrays as lists): the file loads with
+    # stock torch.load(weights_only=True), without the plugin
+    meta = plain_python({k: v for k, v in (ckpt.get('meta') or {}).items()
+                         if k in ('dataset_meta', 'seed', 'experiment_name',
+                                  'iter', 'mmengine_version',
+                                  'mmpose_version')})
     meta['exported_from'] = dict(checkpoint=osp.abspath(args.checkpoint),
                                  which=args.which)
     torch.save(dict(state_dict=sd, meta=meta),

@@ -21,6 +21,8 @@ from mmcv.transforms import BaseTransform
 from mmcv.transforms.utils import cache_randomness
 from mmpose.registry import TRANSFORMS
 
+from ...utils.options import strict_options
+
 
 @TRANSFORMS.register_module()
 class RandomCutout(BaseTransform):
@@ -39,6 +41,7 @@ class RandomCutout(BaseTransform):
             ``(128, 128, 128)``.
     """
 
+    @strict_options
     def __init__(self,
                  ratio: Union[float, Sequence[float]] = (0.0, 0.5),
                  prob: float = 1.0,

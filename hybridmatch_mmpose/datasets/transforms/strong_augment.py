@@ -29,6 +29,8 @@ from typing import List, Optional
 from mmcv.transforms import BaseTransform
 from mmpose.registry import TRANSFORMS
 
+from ...utils.options import strict_options
+
 #: MMDetection colour ops (``mmdet/datasets/transforms/colorspace.py``):
 #: they modify ``img`` only. ``ColorTransform`` is the identity.
 PHOTOMETRIC_OPS = ('ColorTransform', 'AutoContrast', 'Equalize', 'Sharpness',
@@ -70,6 +72,7 @@ class PhotometricRandAugment(BaseTransform):
             None.
     """
 
+    @strict_options
     def __init__(self,
                  aug_space: Optional[List[List[dict]]] = None,
                  aug_num: int = 2,

@@ -9,6 +9,8 @@ from torch import Tensor, nn
 
 from mmpose.registry import HOOKS
 
+from ...utils.options import strict_options
+
 DATA_BATCH = Optional[dict]
 
 
@@ -188,6 +190,7 @@ class HybridMatchHook(Hook):
 
     priority = 'NORMAL'
 
+    @strict_options
     def __init__(self,
                  momentum: float = 0.001,
                  interval: int = 1,

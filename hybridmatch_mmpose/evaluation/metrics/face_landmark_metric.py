@@ -10,6 +10,9 @@ from mmpose.evaluation.functional.keypoint_eval import _calc_distances
 from mmpose.evaluation.metrics import NME
 from mmpose.registry import METRICS
 
+from ...utils.data_check import read_json
+from ...utils.options import strict_options
+
 
 def auc_at(errors: np.ndarray, threshold: float) -> float:
     """Area under the cumulative error distribution (CED) over
@@ -17,15 +20,39 @@ def auc_at(errors: np.ndarray, threshold: float) -> float:
 
     ``CED(x)`` is the fraction of samples whose error is ``<= x``, so the
     integral has the closed form ``mean(max(0, 1 - e / threshold))`` (exact;
-    no sampling of the curve).
+    no sampling of the curve). A non-finite error (NaN, Inf) never lies
+    under the curve: it counts as a failure, contributing 0.
+
+    Args:
+        errors (np.ndarray): Per-sample errors, shape (N,).
+        threshold (float): Upper end of the integral, same unit.
+
+    Returns:
+        float: The area in [0, 1].
     """
     errors = np.asarray(errors, dtype=np.float64)
-    return float(np.mean(np.clip(1. - errors / threshold, 0., None)))
+    under = np.clip(1. - errors / threshold, 0., None)
+    return float(np.mean(np.where(np.isfinite(errors), under, 0.)))
 
 
 def failure_rate_at(errors: np.ndarray, threshold: float) -> float:
-    """Fraction of samples whose error is larger than ``threshold``."""
-    return float(np.mean(np.asarray(errors) > threshold))
+    """Fraction of samples whose error is larger than ``threshold``; a
+    non-finite error (NaN, Inf) counts as a failure.
+
+    Args:
+        errors (np.ndarray): Per-sample errors, shape (N,).
+        threshold (float): Failure threshold, same unit.
+
+    Returns:
+        float: The fraction in [0, 1].
+    """
+    errors = np.asarray(errors, dtype=np.float64)
+    return float(np.mean(~(np.isfinite(errors) & (errors <= threshold))))
+
+
+class NonFiniteKeypointsError(ValueError):
+    """A face reached the metric with NaN / Inf keypoints, a zero
+    normaliser or no visible keypoint: its error cannot be computed."""
 
 
 def format_metrics_table(metrics: Dict[str, float]) -> str:
@@ -91,6 +118,12 @@ class FaceLandmarkMetric(NME):
     normaliser), like the paper; note that MMPose's own ``NME`` metric
     reports a fraction.
 
+    A face whose error cannot be computed is an error, not a figure:
+    non-finite predicted keypoints, non-finite visible ground truth, a
+    normaliser that is zero or not finite, or no visible keypoint raise
+    :class:`NonFiniteKeypointsError` naming the faces (MMPose's ``NME``
+    would print ``nan``, or score a zero normaliser as a perfect face).
+
     Args:
         norm_mode, norm_item, keypoint_indices: as MMPose's ``NME``.
         subsets (dict, optional): subset name -> COCO annotation file whose
@@ -112,7 +145,7 @@ class FaceLandmarkMetric(NME):
             truth green, prediction red, each tile cropped around the face
             box and labelled with its rank, NME and file name) and
             ``worst_dir/worst.json`` (file, id, NME of each). Defaults to
-            None (nothing written, and no image paths kept).
+            None (nothing written).
         num_worst (int): How many faces ``worst_dir`` shows. Defaults to 24.
         prefix (str, optional): metric name prefix.
 
@@ -121,6 +154,7 @@ class FaceLandmarkMetric(NME):
     ``{subset}/AUC@10`` for ``full`` and every subset.
     """
 
+    @strict_options
     def __init__(self,
                  norm_mode: str = 'keypoint_distance',
                  norm_item: Optional[str] = None,
@@ -165,8 +199,7 @@ class FaceLandmarkMetric(NME):
                         f'FaceLandmarkMetric: subset {name!r} annotation file '
                         f'{path} not found; fix `subsets` / `data_root` in '
                         'the evaluator config.')
-                with open(path) as f:
-                    anns = json.load(f)['annotations']
+                anns = read_json(path, f'subsets.{name}')['annotations']
                 self._subset_ids[name] = {int(a['id']) for a in anns}
         return self._subset_ids
 
@@ -176,17 +209,56 @@ class FaceLandmarkMetric(NME):
         super().process(data_batch, data_samples)
         for result, data_sample in zip(self.results[start:], data_samples):
             result['id'] = int(data_sample.get('id', -1))
+            result['img_path'] = data_sample.get('img_path')
             if self.worst_dir:
-                result['img_path'] = data_sample.get('img_path')
                 bboxes = data_sample.get('gt_instances', {}).get('bboxes')
                 result['bbox'] = None if bboxes is None else np.asarray(
                     bboxes, np.float32).reshape(-1)[:4]
 
+    def _refuse(self, results: List[dict], bad: np.ndarray,
+                what: str, fix: str) -> None:
+        """Raise :class:`NonFiniteKeypointsError` naming the faces of
+        ``results`` where ``bad`` (N,) is True."""
+        if not bad.any():
+            return
+        faces = [f"id {results[i]['id']} ({results[i].get('img_path')})"
+                 for i in np.flatnonzero(bad)[:3]]
+        more = f' and {int(bad.sum()) - 3} more' if bad.sum() > 3 else ''
+        raise NonFiniteKeypointsError(
+            f'FaceLandmarkMetric: {int(bad.sum())} of {len(bad)} faces '
+            f'{what}: {", ".join(faces)}{more}. {fix}')
+
     def per_sample_errors(self, results: List[dict]) -> np.ndarray:
-        """Normalised mean error of each sample, shape (N,)."""
+        """Normalised mean error of each sample.
+
+        Args:
+            results (list[dict]): :meth:`process`'s records.
+
+        Returns:
+            np.ndarray: Errors, shape (N,), all finite.
+
+        Raises:
+            NonFiniteKeypointsError: naming the faces whose prediction or
+                visible ground truth is not finite, whose normaliser is not
+                positive and finite, or that have no visible keypoint.
+        """
         pred = np.concatenate([r['pred_coords'] for r in results])
         gt = np.concatenate([r['gt_coords'] for r in results])
         mask = np.concatenate([r['mask'] for r in results])
+        self._refuse(
+            results, ~np.isfinite(pred).all(axis=(1, 2)),
+            'have non-finite predicted keypoints (NaN or Inf)',
+            'The model is broken (non-finite weights?): check the '
+            'checkpoint.')
+        self._refuse(
+            results, ~(np.isfinite(gt).all(axis=2) | ~mask).all(axis=1),
+            'have non-finite ground-truth keypoints (NaN or Inf)',
+            'Fix these annotations in the test annotation file (the data '
+            'check of tools/test.py names the file and the entries).')
+        self._refuse(
+            results, ~mask.any(axis=1), 'have no visible keypoint',
+            'A face without ground truth cannot be scored: remove it from '
+            'the test annotation file.')
         if self.norm_mode == 'use_norm_item':
             norm = np.concatenate([r[self.norm_item] for r in results])
             norm = np.tile(norm, [1, 2])
@@ -199,6 +271,11 @@ class FaceLandmarkMetric(NME):
                         f'for dataset {name!r}; set `keypoint_indices`.')
                 self.keypoint_indices = self.DEFAULT_KEYPOINT_INDICES[name]
             norm = self._get_normalize_factor(gt_coords=gt)
+        self._refuse(
+            results, ~(np.isfinite(norm) & (norm > 0)).all(axis=1),
+            f'have a normaliser ({self.norm_item or self.norm_mode}) that '
+            'is zero or not finite',
+            'Check their eye corners / boxes in the test annotation file.')
         distances = _calc_distances(pred, gt, mask, norm)  # (K, N), -1 = off
         valid = distances != -1
         return np.where(valid, distances, 0).sum(0) / np.maximum(

@@ -12,6 +12,8 @@ from mmpose.registry import MODELS
 from mmpose.utils.typing import (ConfigType, ForwardResults, OptConfigType,
                                  OptMultiConfig, OptSampleList, SampleList)
 
+from ...utils.options import merge_known_options
+
 BRANCHES = ('sup', 'unsup_teacher', 'unsup_student')
 
 
@@ -35,26 +37,6 @@ def check_finite_losses(losses: Dict[str, Tensor]) -> None:
                 'last checkpoint (`--resume`) with a lower learning rate '
                 '(optim_wrapper.optimizer.lr), and check the data (boxes, '
                 'keypoints) of this run.')
-
-
-def merge_known_options(name: str, defaults: dict,
-                        given: Optional[dict]) -> dict:
-    """``{**defaults, **given}``, refusing keys that ``defaults`` lacks.
-
-    Raises:
-        ValueError: naming the option (``name.key``) and the nearest valid
-            key, so a misspelt option (``lamda_u``) is an error instead of
-            being ignored.
-    """
-    import difflib
-    given = dict(given or {})
-    for key in given:
-        if key not in defaults:
-            near = difflib.get_close_matches(key, list(defaults), n=1)
-            hint = f'; did you mean `{name}.{near[0]}`?' if near else ''
-            raise ValueError(f'unknown option `{name}.{key}`{hint} Valid '
-                           f'options: {", ".join(defaults)}')
-    return {**defaults, **given}
 
 
 _FLAT_KEYS = ('backbone', 'neck', 'head', 'train_cfg', 'test_cfg',
