@@ -25,6 +25,6 @@ setup(
     # does not build). Nothing is listed here so that `pip install -e .`
     # never re-resolves (and breaks) an existing OpenMMLab environment.
     install_requires=[],
-    package_data={'hybridmatch_mmpose': ['datasets/shape_prior/*.csv.gz']},
+    package_data={'hybridmatch_mmpose': ['synthface/shape_prior/*.csv.gz']},
     license='Apache License 2.0',
     zip_safe=False)

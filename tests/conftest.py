@@ -20,7 +20,7 @@ def tiny_synthface(tmp_path_factory):
     """A tiny SynthFace-68 tree in the 300-W layout (12 training faces, 6
     test faces, 128 px), shared by the end-to-end and reliability tests.
     Read-only: a test that changes files copies it first."""
-    from hybridmatch_mmpose.datasets.synthface import generate_synthface
+    from hybridmatch_mmpose.synthface import generate_synthface
     root = str(tmp_path_factory.mktemp('tiny_synthface'))
     generate_synthface(root, num_train=12, num_test=6, image_size=128, seed=3,
                        contact_sheet=None)

@@ -351,7 +351,7 @@ def test_synthface_config_is_the_paper_config_at_64x64():
 
 @pytest.fixture(scope='module')
 def synthface_root(tmp_path_factory):
-    from hybridmatch_mmpose.datasets.synthface import generate_synthface
+    from hybridmatch_mmpose.synthface import generate_synthface
     root = str(tmp_path_factory.mktemp('synthface_cfg'))
     generate_synthface(root, num_train=20, num_test=2, image_size=96,
                        seed=4, contact_sheet=None)

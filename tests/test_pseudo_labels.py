@@ -204,10 +204,12 @@ def _weak_views(size, n=380, seed=0):
     +-30 deg, scale +-25 %), as the training pipeline does."""
     from mmpose.structures.bbox import get_warp_matrix
 
-    from hybridmatch_mmpose.datasets.synthface import (PACKAGED_PRIOR_DIR,
-                                                       _prior_csv,
-                                                       read_hrnet_csv)
-    _, shapes = read_hrnet_csv(_prior_csv(PACKAGED_PRIOR_DIR, 'valid'))
+    from hybridmatch_mmpose.datasets.hrnet_csv import (read_hrnet_csv,
+                                                       stack_keypoints)
+    from hybridmatch_mmpose.synthface import (PACKAGED_PRIOR_DIR,
+                                              prior_csv_path)
+    shapes = stack_keypoints(
+        read_hrnet_csv(prior_csv_path(PACKAGED_PRIOR_DIR, 'valid')))
     rng = np.random.default_rng(seed)
     views = []
     for s in shapes[:n]:

@@ -118,7 +118,7 @@ def _config_text(data_root):
 
 @pytest.fixture(scope='module')
 def data_root(tmp_path_factory):
-    from hybridmatch_mmpose.datasets.synthface import generate_synthface
+    from hybridmatch_mmpose.synthface import generate_synthface
     root = str(tmp_path_factory.mktemp('synthface_semi'))
     generate_synthface(root, num_train=NUM_TRAIN, num_test=2, image_size=96,
                        seed=5, contact_sheet=None)

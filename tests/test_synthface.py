@@ -1,4 +1,4 @@
-"""Tests of SynthFace-68 (hybridmatch_mmpose/datasets/synthface.py) and its
+"""Tests of SynthFace-68 (the package hybridmatch_mmpose/synthface/) and its
 CLI tools/make_synthface.py.
 
 Expected values are recomputed here from the written files (keypoint boxes
@@ -16,8 +16,8 @@ import cv2
 import numpy as np
 import pytest
 
-from hybridmatch_mmpose.datasets.synthface import (FLIP_INDICES,
-                                                   generate_synthface)
+from hybridmatch_mmpose.synthface import FLIP_INDICES, generate_synthface
+from hybridmatch_mmpose.utils.shared_data import SHARED_ENV, shared_data_dir
 
 REPO = Path(__file__).resolve().parents[1]
 CLI = REPO / 'tools' / 'make_synthface.py'
@@ -301,16 +301,17 @@ def test_mmpose_face300w_dataset_loads(small_set):
 
 def test_packaged_shape_prior_is_the_shared_300w_csvs():
     """The prior shipped in the package is byte-identical to the real 300-W
-    CSVs in ../shared (when they are at hand), so generation needs no
-    files outside the clone."""
+    CSVs of the shared folder (when they are at hand), so generation needs
+    no files outside the clone."""
     import gzip
-    from hybridmatch_mmpose.datasets.synthface import (PACKAGED_PRIOR_DIR,
-                                                       default_annotation_dir)
+    from hybridmatch_mmpose.synthface import (PACKAGED_PRIOR_DIR,
+                                              default_annotation_dir)
     assert default_annotation_dir() == PACKAGED_PRIOR_DIR or \
         os.environ.get('SYNTHFACE_300W_CSV_DIR')
-    shared = REPO.parent / 'shared' / 'data' / '300w_annotations'
+    shared = Path(shared_data_dir()) / '300w_annotations'
     if not shared.is_dir():
-        pytest.skip('../shared/data not beside this clone')
+        pytest.skip(f'{shared} not found: set {SHARED_ENV} to the shared '
+                    'folder to run this test')
     for name in ('valid', 'test'):
         packaged = Path(PACKAGED_PRIOR_DIR) / f'face_landmarks_300w_{name}.csv.gz'
         with gzip.open(packaged) as f:
@@ -331,8 +332,7 @@ def xshapes_set(tmp_path_factory):
 
 
 def test_variant_recorded_and_checked(small_set, xshapes_set):
-    from hybridmatch_mmpose.datasets.synthface import (DEFAULT_VARIANT,
-                                                       is_up_to_date)
+    from hybridmatch_mmpose.synthface import DEFAULT_VARIANT, is_up_to_date
     assert DEFAULT_VARIANT == 'diverse_xshapes'
     root, summary = xshapes_set
     meta = json.loads((root / 'synthface_meta.json').read_text())
@@ -417,8 +417,8 @@ def test_cli_variant_flag(tmp_path):
 
 
 def test_every_variant_renders_deterministically():
-    from hybridmatch_mmpose.datasets.synthface import (VARIANTS, load_priors,
-                                                       render_sample)
+    from hybridmatch_mmpose.synthface import (VARIANTS, load_priors,
+                                              render_sample)
     prior = load_priors()['train']
     for variant in VARIANTS:
         for i, kw in enumerate((dict(), dict(hard=True),
@@ -436,3 +436,12 @@ def test_every_variant_renders_deterministically():
     b = render_sample(np.random.default_rng(5), prior, 128,
                       variant='diverse_xshapes')
     assert np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])
+
+
+def test_earlier_import_path_reexports_the_package():
+    """``hybridmatch_mmpose.datasets.synthface`` still gives the
+    generator's public names (the objects of ``hybridmatch_mmpose.synthface``)."""
+    import hybridmatch_mmpose.synthface as package
+    from hybridmatch_mmpose.datasets import synthface as earlier
+    for name in package.__all__:
+        assert getattr(earlier, name) is getattr(package, name), name
