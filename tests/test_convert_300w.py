@@ -15,16 +15,19 @@ import cv2
 import numpy as np
 import pytest
 
+from hybridmatch_mmpose.utils.shared_data import SHARED_ENV, shared_data_dir
+
 REPO = Path(__file__).resolve().parents[1]
 SCRIPT = REPO / 'tools' / 'dataset_converters' / 'convert_300w.py'
-DATA = Path(os.environ.get('HYBRIDMATCH_SHARED_DATA', '/work/shared/data'))
+DATA = Path(shared_data_dir())
 CSV_DIR = DATA / '300w_annotations'
 PRIVATE = DATA / 'real68' / '300w_private_test'
 LFPW = DATA / 'real68' / 'lfpw_trainset'
 
 pytestmark = pytest.mark.skipif(
     not (CSV_DIR.is_dir() and PRIVATE.is_dir() and LFPW.is_dir()),
-    reason=f'real 300-W data not found under {DATA}')
+    reason=f'real 300-W data not found under {DATA}: set {SHARED_ENV} to '
+    'the shared folder to run these tests')
 
 
 def _load_converter():

@@ -4,7 +4,6 @@ on images, a folder and a video, and its errors. The model is the SynthFace
 demo config trained for 4 iterations (``tiny_hybridmatch`` in conftest.py).
 """
 import json
-import os
 import os.path as osp
 import shutil
 from pathlib import Path
@@ -16,7 +15,9 @@ import torch
 
 from tool_runner import REPO, SYNTH_CONFIG, run_tool
 
-SHARED = Path(os.environ.get('HYBRIDMATCH_SHARED_DATA', '/work/shared/data'))
+from hybridmatch_mmpose.utils.shared_data import SHARED_ENV, shared_data_dir
+
+SHARED = Path(shared_data_dir())
 REAL68 = SHARED / 'real68'
 
 
@@ -292,7 +293,8 @@ def test_clip_boxes():
 
 
 @pytest.mark.skipif(not REAL68.is_dir(),
-                    reason=f'real faces not found under {SHARED}')
+                    reason=f'real faces not found under {SHARED}: set '
+                    f'{SHARED_ENV} to the shared folder to run this test')
 def test_haar_boxes_match_the_300w_box_convention_on_real_faces():
     """On the 8 real annotated faces, the largest Haar face mapped by the
     default shift / scale overlaps the 300-W box (the square of the
