@@ -2,6 +2,20 @@ import pytest
 import torch
 from mmengine.registry import init_default_scope
 
+#: Fixtures that start a training subprocess: a test that uses one (also
+#: through another fixture) is ``slow`` even where it is not marked so.
+TRAINING_FIXTURES = ('tiny_hybridmatch', )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Mark the users of :data:`TRAINING_FIXTURES` ``slow`` before ``-m``
+    selects (``make test-fast`` runs ``-m "not slow"``)."""
+    for item in items:
+        if any(name in getattr(item, 'fixturenames', ())
+               for name in TRAINING_FIXTURES):
+            item.add_marker(pytest.mark.slow)
+
 
 @pytest.fixture(scope='module')
 def one_thread():

@@ -25,7 +25,7 @@ from hybridmatch_mmpose.engine.hooks.hybridmatch_hook import lambda_u_1d_at
 from hybridmatch_mmpose.utils.pretrained import iter_pretrained
 from mmpose.registry import DATASETS, MODELS
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIGS = sorted(
     glob.glob(osp.join(REPO, 'configs', '**', '*.py'), recursive=True))
 

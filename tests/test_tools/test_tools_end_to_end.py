@@ -8,15 +8,20 @@ import pytest
 
 from tool_runner import REPO, data_root_opts, run_tool
 
+pytestmark = pytest.mark.slow  # every test trains or runs a tool
+
 CONFIG = osp.join(REPO, 'configs', 'synthface',
                   'td-hm_hrnetv2-w18_synthface-64x64_cpu.py')
 
 
 TINY = ['train_cfg.max_iters=4', 'train_cfg.val_interval=4',
         'default_hooks.checkpoint.interval=2', 'train_dataloader.batch_size=4',
-        'train_dataloader.num_workers=0', 'train_dataloader.persistent_workers=False',
-        'val_dataloader.num_workers=0', 'val_dataloader.persistent_workers=False',
-        'test_dataloader.num_workers=0', 'test_dataloader.persistent_workers=False']
+        'train_dataloader.num_workers=0',
+        'train_dataloader.persistent_workers=False',
+        'val_dataloader.num_workers=0',
+        'val_dataloader.persistent_workers=False',
+        'test_dataloader.num_workers=0',
+        'test_dataloader.persistent_workers=False']
 
 
 @pytest.fixture(scope='module')

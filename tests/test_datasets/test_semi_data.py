@@ -24,7 +24,7 @@ from hybridmatch_mmpose.datasets import (SPLIT_FILE_NAME, UNLABELLED_KEYS,
 from mmpose.registry import DATA_SAMPLERS, DATASETS, HOOKS, MODELS, TRANSFORMS
 from mmpose.structures import PoseDataSample
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 STOCK_CPU_CONFIG = osp.join(
     REPO, 'configs', 'synthface', 'td-hm_hrnetv2-w18_synthface-64x64_cpu.py')
 ANN = 'annotations/face_landmarks_300w_train.json'

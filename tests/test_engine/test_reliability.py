@@ -20,16 +20,14 @@ import sys
 import numpy as np
 import pytest
 import torch
-from mmengine.config import Config
 
 import hybridmatch_mmpose  # noqa: F401  (safe loading, atomic saving)
 from hybridmatch_mmpose.datasets import LabelledUnlabelledDataset, SemiSplit
 from hybridmatch_mmpose.engine import UnsafeCheckpointError
-from tool_runner import REPO, data_root_opts, run_tool
+from tool_runner import REPO, TESTS, data_root_opts, run_tool
 
 CONFIG = osp.join(REPO, 'configs', 'synthface',
                   'hybridmatch_synthface-5pct-64x64_cpu.py')
-TESTS = osp.dirname(osp.abspath(__file__))
 
 pytestmark = pytest.mark.usefixtures('one_thread')  # + mmpose default scope
 
@@ -105,6 +103,7 @@ def uninterrupted(tiny_synthface, tmp_path_factory):
     return work
 
 
+@pytest.mark.slow
 def test_sigkill_then_resume_equals_an_uninterrupted_run(
         tiny_synthface, uninterrupted, tmp_path):
     """Killed with SIGKILL before iteration 5 (after the iteration-4
@@ -135,6 +134,7 @@ def test_sigkill_then_resume_equals_an_uninterrupted_run(
                                torch.as_tensor(sb[k])), k
 
 
+@pytest.mark.slow
 def test_same_seed_same_losses(tiny_synthface, uninterrupted, tmp_path):
     """Two runs with the same seed log the same losses, bit for bit."""
     proc = train(CONFIG, tmp_path, opts(tiny_synthface, 6, 6))
@@ -165,6 +165,7 @@ def _free_port():
         return s.getsockname()[1]
 
 
+@pytest.mark.slow
 def test_two_process_gloo_training(tiny_synthface, tmp_path):
     """``tools/dist_train.sh CONFIG 2`` on CPU (gloo): teacher (and
     student) identical on both ranks; in the first pass over the labelled
@@ -226,6 +227,7 @@ def test_checkpoint_with_a_pickled_object_is_refused(tmp_path):
                        torch.ones(2))
 
 
+@pytest.mark.slow
 def test_kill_while_saving_keeps_the_previous_checkpoint(tmp_path):
     """mmengine's ``save_checkpoint`` over an existing file, the process
     killed after the new bytes were written but before they are in place:
@@ -247,6 +249,7 @@ def test_kill_while_saving_keeps_the_previous_checkpoint(tmp_path):
 
 
 # --------------------------------------------------------------- bad input
+@pytest.mark.slow
 def test_nan_loss_stops_naming_iteration_and_term_keeps_checkpoint(
         tiny_synthface, tmp_path):
     config = derived_config(tmp_path, 'poison',
@@ -263,6 +266,7 @@ def test_nan_loss_stops_naming_iteration_and_term_keeps_checkpoint(
                if v.is_floating_point())
 
 
+@pytest.mark.slow
 def test_missing_data_root_and_annotation_file(tiny_synthface, tmp_path):
     proc = train(CONFIG, tmp_path / 'w', opts(str(tmp_path / 'nowhere'), 1,
                                              1))
@@ -278,6 +282,7 @@ def test_missing_data_root_and_annotation_file(tiny_synthface, tmp_path):
         proc.stderr and 'missing.json' in proc.stderr
 
 
+@pytest.mark.slow
 def test_keypoint_count_mismatch(tiny_synthface, tmp_path):
     proc = train(CONFIG, tmp_path / 'w', opts(tiny_synthface, 1, 1) + [
         'model.head.out_channels=5'])
@@ -289,6 +294,7 @@ def test_keypoint_count_mismatch(tiny_synthface, tmp_path):
             '(model.head.out_channels)') in proc.stderr
 
 
+@pytest.mark.slow
 def test_empty_unlabelled_set_through_the_tool(tiny_synthface, tmp_path):
     proc = train(CONFIG, tmp_path / 'w', opts(tiny_synthface, 1, 1) +
                  ['train_dataloader.dataset.split.ratio=1.0'])

@@ -228,6 +228,7 @@ def _weak_views(size, n=380, seed=0):
     # the paper: 256x256 input, 64x64 maps, 1 bin per pixel
     dict(input_size=(256, 256), heatmap_size=(64, 64),
          simcc_split_ratio=1.0, unbiased=False)], ids=['cpu64', 'paper256'])
+@pytest.mark.slow
 def test_perfect_teacher_pseudo_labels_are_as_precise_as_ground_truth(
         scale, one_thread):
     """A teacher whose outputs are the ground-truth encoding: its hard

@@ -17,7 +17,7 @@ import pytest
 
 from hybridmatch_mmpose.utils.shared_data import SHARED_ENV, shared_data_dir
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SCRIPT = REPO / 'tools' / 'dataset_converters' / 'convert_300w.py'
 DATA = Path(shared_data_dir())
 CSV_DIR = DATA / '300w_annotations'

@@ -12,6 +12,9 @@ import torch
 
 from tool_runner import SYNTH_CONFIG, run_tool
 
+# needs the trained tiny model and runs the export tool
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope='module')
 def exported(tiny_hybridmatch, tmp_path_factory):

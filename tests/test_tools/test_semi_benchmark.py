@@ -9,7 +9,7 @@ from pathlib import Path
 
 from mmengine.config import Config
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / 'tools' / 'benchmarks'))
 import semi_benchmark as bench  # noqa: E402
 

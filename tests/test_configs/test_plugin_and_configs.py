@@ -13,8 +13,9 @@ from hybridmatch_mmpose.utils.pretrained import (
     STOCK_HRNET_W18_IMAGENET, PretrainedWeightsUnreachable,
     check_pretrained_reachable, iter_pretrained, set_pretrained)
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-CONFIGS = sorted(glob.glob(osp.join(REPO, 'configs', '**', '*.py'), recursive=True))
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+CONFIGS = sorted(glob.glob(osp.join(REPO, 'configs', '**', '*.py'),
+                           recursive=True))
 
 
 def test_version():

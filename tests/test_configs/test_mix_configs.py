@@ -5,8 +5,11 @@ import glob
 import os.path as osp
 
 import mmpose
+import pytest
 
 from tool_runner import REPO, run_tool, semi_data_opts, tiny_schedule
+
+pytestmark = pytest.mark.slow  # trains with MMPose's own train tool
 
 EXAMPLE = osp.join(REPO, 'configs', 'examples',
                    'hybridmatch_litehrnet-18_synthface-5pct-64x64_cpu.py')

@@ -9,8 +9,11 @@ import os.path as osp
 import cv2
 import mmengine
 import numpy as np
+import pytest
 
 from tool_runner import SYNTH_CONFIG, run_tool
+
+pytestmark = pytest.mark.slow  # every test runs a tool
 
 
 def _val_line(work_dir):

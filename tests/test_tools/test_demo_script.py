@@ -10,13 +10,14 @@ import os
 import subprocess
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 FAKE_PY = r'''#!/usr/bin/env bash
 # records each call; tools/train.py leaves a checkpoint like the real one
 echo "$1" >> "$CALLS"
 case "$1" in
-  tools/misc/data_root_options.py) echo "train_dataloader.dataset.data_root=$3" ;;
+  tools/misc/data_root_options.py)
+    echo "train_dataloader.dataset.data_root=$3" ;;
   tools/train.py)
     mkdir -p "$4"; echo model > "$4/iter_1.pth"
     echo "$4/iter_1.pth" > "$4/last_checkpoint" ;;

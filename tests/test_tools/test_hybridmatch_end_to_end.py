@@ -16,6 +16,8 @@ from mmengine.config import Config
 from tool_runner import (REPO, SYNTH_CONFIG, run_tool, semi_data_opts,
                          tiny_schedule)
 
+pytestmark = pytest.mark.slow  # every test trains or runs a tool
+
 PAPER_CONFIG = osp.join(REPO, 'configs', 'hybridmatch_300w_5pct.py')
 
 

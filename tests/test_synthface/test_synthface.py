@@ -19,7 +19,7 @@ import pytest
 from hybridmatch_mmpose.synthface import FLIP_INDICES, generate_synthface
 from hybridmatch_mmpose.utils.shared_data import SHARED_ENV, shared_data_dir
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 CLI = REPO / 'tools' / 'make_synthface.py'
 ANN = {
     'train': 'face_landmarks_300w_train.json',
@@ -238,6 +238,7 @@ def test_open_mouth_is_dark_inside(clean_set):
     assert checked >= 1
 
 
+@pytest.mark.slow
 def test_cli_writes_set_and_contact_sheet(tmp_path, capsys):
     out = tmp_path / 'cli'
     sheet = tmp_path / 'sheet.png'
@@ -313,9 +314,11 @@ def test_packaged_shape_prior_is_the_shared_300w_csvs():
         pytest.skip(f'{shared} not found: set {SHARED_ENV} to the shared '
                     'folder to run this test')
     for name in ('valid', 'test'):
-        packaged = Path(PACKAGED_PRIOR_DIR) / f'face_landmarks_300w_{name}.csv.gz'
+        packaged = (Path(PACKAGED_PRIOR_DIR) /
+                    f'face_landmarks_300w_{name}.csv.gz')
         with gzip.open(packaged) as f:
-            assert f.read() == (shared / f'face_landmarks_300w_{name}.csv').read_bytes()
+            assert f.read() == (
+                shared / f'face_landmarks_300w_{name}.csv').read_bytes()
 
 
 # ---------------------------------------------------------------------------
@@ -440,7 +443,8 @@ def test_every_variant_renders_deterministically():
 
 def test_earlier_import_path_reexports_the_package():
     """``hybridmatch_mmpose.datasets.synthface`` still gives the
-    generator's public names (the objects of ``hybridmatch_mmpose.synthface``)."""
+    generator's public names (the objects of
+    ``hybridmatch_mmpose.synthface``)."""
     import hybridmatch_mmpose.synthface as package
     from hybridmatch_mmpose.datasets import synthface as earlier
     for name in package.__all__:

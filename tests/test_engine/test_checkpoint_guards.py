@@ -110,6 +110,7 @@ def plain_mmpose_checkpoint(tiny_hybridmatch, tmp_path_factory):
     return path, state
 
 
+@pytest.mark.slow
 def test_test_tool_refuses_a_plain_mmpose_checkpoint(
         tiny_synthface, plain_mmpose_checkpoint, tmp_path, one_thread):
     """Before: exit 0 and figures of a model whose 1-D regressor is random
@@ -131,6 +132,7 @@ def test_test_tool_refuses_a_plain_mmpose_checkpoint(
     assert 'full/NME' not in proc.stdout + proc.stderr
 
 
+@pytest.mark.slow
 def test_resume_with_another_config_stops_before_restoring(
         tiny_synthface, tiny_hybridmatch, tmp_path):
     """A HybridMatch checkpoint resumed by the supervised config: before,

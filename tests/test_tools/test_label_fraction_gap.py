@@ -5,7 +5,7 @@ import json
 import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 # as when the script runs: its folder is on sys.path (ablations_synthface)
 sys.path.insert(0, str(REPO / 'tools' / 'benchmarks'))
 spec = importlib.util.spec_from_file_location(

@@ -130,6 +130,7 @@ def test_fsl_and_ssl_configs_share_what_a_comparison_must_share():
         pipeline=fsl.train_dataloader.dataset.pipeline)
 
 
+@pytest.mark.slow
 @needs_shared
 @pytest.mark.parametrize('method', ['hybridmatch', 'fsl-2d'])
 def test_real_face_configs_train_and_test(few_faces, tmp_path, method):

@@ -159,6 +159,7 @@ def test_read_json_names_the_file(tmp_path):
         read_json(str(path), '--boxes')
 
 
+@pytest.mark.slow
 def test_test_tool_refuses_a_nan_keypoint(tiny_synthface, tmp_path):
     """Before: exit 0 with NME ``nan`` and FR@10 90 %. Now: exit 1 before
     the Runner (which would load the checkpoint), naming the entry."""

@@ -11,7 +11,8 @@ from mmpose.registry import METRICS
 
 def _samples(rng, n, k=68):
     gt = rng.uniform(20, 200, size=(n, k, 2))
-    pred = gt + rng.normal(0, 3, size=(n, k, 2)) * rng.uniform(0.2, 6, (n, 1, 1))
+    pred = gt + rng.normal(0, 3, size=(n, k, 2)) * rng.uniform(0.2, 6,
+                                                                (n, 1, 1))
     samples = []
     for i in range(n):
         samples.append(
@@ -50,7 +51,8 @@ def test_nme_fr_auc_per_subset_match_a_loop(tmp_path):
     errors = []
     for g, p in zip(gt, pred):
         iod = np.hypot(*(g[36] - g[45]))
-        errors.append(np.mean([np.hypot(*(p[k] - g[k])) for k in range(68)]) / iod)
+        errors.append(
+            np.mean([np.hypot(*(p[k] - g[k])) for k in range(68)]) / iod)
     errors = np.array(errors)
     for name, sel in dict(full=slice(0, 40), common=slice(0, 30),
                           challenge=slice(30, 40)).items():
@@ -70,7 +72,8 @@ def test_nme_fr_auc_per_subset_match_a_loop(tmp_path):
 def test_bbox_size_normalisation_for_aflw():
     rng = np.random.default_rng(1)
     gt, pred, samples = _samples(rng, 5, k=19)
-    metric = FaceLandmarkMetric(norm_mode='use_norm_item', norm_item='bbox_size')
+    metric = FaceLandmarkMetric(norm_mode='use_norm_item',
+                                norm_item='bbox_size')
     metric.dataset_meta = dict(dataset_name='aflw')
     metric.process([], samples)
     out = metric.compute_metrics(metric.results)
@@ -90,7 +93,8 @@ def test_invisible_keypoints_are_ignored():
     metric.process([], samples)
     out = metric.compute_metrics(metric.results)
     iod = np.linalg.norm(gt[:, 36] - gt[:, 45], axis=-1)
-    expected = (np.linalg.norm(pred - gt, axis=-1)[:, :60].mean(1) / iod).mean()
+    expected = (np.linalg.norm(pred - gt, axis=-1)[:, :60].mean(1) /
+                iod).mean()
     assert out['full/NME'] == pytest.approx(100 * expected)
 
 

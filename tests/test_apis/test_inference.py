@@ -68,6 +68,7 @@ def _teacher_reference(model, ckpt):
     return plain.eval()
 
 
+@pytest.mark.slow
 def test_mmpose_init_model_and_inference_topdown_on_the_semi_config(
         semi_model, ckpt, test_faces):
     from mmpose.apis import inference_topdown
@@ -88,6 +89,7 @@ def test_mmpose_init_model_and_inference_topdown_on_the_semi_config(
                                ref.pred_instances.keypoints, atol=1e-4)
 
 
+@pytest.mark.slow
 def test_mmpose_inferencer_whole_image(ckpt, semi_model, test_faces,
                                        one_thread):
     from mmpose.apis import MMPoseInferencer, inference_topdown
@@ -110,11 +112,13 @@ def _video(path, frames):
     writer.release()
 
 
+@pytest.mark.slow
 def test_infer_tool_folder_video_boxes_and_bad_files(ckpt, semi_model,
                                                      test_faces, tmp_path):
     """A folder with two images (one with a box outside the image), an
-    unreadable and a truncated image and a 3-frame video: JSON per input with the landmarks
-    MMPose's inference_topdown gives for the same boxes, overlays drawn,
+    unreadable and a truncated image and a 3-frame video: JSON per input
+    with the landmarks MMPose's inference_topdown gives for the same boxes,
+    overlays drawn,
     a warning per bad item, and the run goes to the end (exit status 1)."""
     from mmpose.apis import inference_topdown
     src = tmp_path / 'in'
@@ -177,6 +181,7 @@ def test_infer_tool_folder_video_boxes_and_bad_files(ckpt, semi_model,
     cap.release()
 
 
+@pytest.mark.slow
 def test_infer_tool_whole_image_on_one_image(ckpt, test_faces, tmp_path):
     out = tmp_path / 'out'
     proc = run_tool(['tools/infer.py', SYNTH_CONFIG, ckpt, test_faces[0][0],
@@ -190,6 +195,7 @@ def test_infer_tool_whole_image_on_one_image(ckpt, test_faces, tmp_path):
     assert not (out / 'overlays').exists()
 
 
+@pytest.mark.slow
 def test_infer_tool_wrong_checkpoint_stops_before_any_input(ckpt, tmp_path):
     """A 68-point checkpoint with the 98-point WFLW config: exit status 2,
     the message names the checkpoint, the config and a mismatched shape."""
@@ -202,6 +208,7 @@ def test_infer_tool_wrong_checkpoint_stops_before_any_input(ckpt, tmp_path):
     assert not (tmp_path / 'out').exists()
 
 
+@pytest.mark.slow
 def test_checkpoint_mismatch_hints_at_the_plain_export(semi_model, ckpt):
     from hybridmatch_mmpose.apis import (CheckpointMismatchError,
                                          check_state_dict_fits)
@@ -237,6 +244,7 @@ def test_read_box_file_layouts_and_errors(tiny_synthface, tmp_path):
         read_box_file(str(path))
 
 
+@pytest.mark.slow
 def test_infer_tool_with_a_coco_box_file_on_its_image_folder(
         ckpt, semi_model, tiny_synthface, tmp_path):
     """MMPose's 300-W annotation file as the box file, the ``images/test``
