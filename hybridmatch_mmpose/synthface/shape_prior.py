@@ -23,7 +23,8 @@ from .shape_edits import (eye_expression, identity_edit, mix_parts,
 
 #: HRNet's 300-W evaluation CSVs (valid: 689 faces, test: 600 faces), gzipped
 #: and shipped with the package so that a fresh clone can generate the set.
-PACKAGED_PRIOR_DIR = osp.join(osp.dirname(osp.abspath(__file__)), 'shape_prior')
+PACKAGED_PRIOR_DIR = osp.join(osp.dirname(osp.abspath(__file__)),
+                              'shape_prior')
 
 
 def default_annotation_dir() -> str:
