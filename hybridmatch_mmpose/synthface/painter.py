@@ -91,6 +91,19 @@ class Painter:
         return clip
 
 
+def stripes(rng, size, periods, amplitude) -> np.ndarray:
+    """(size, size, 3) float32 sine stripes at a random angle, a random
+    number of ``periods`` (lo, hi) across the image, a random ``amplitude``
+    (lo, hi) and a random signed colour: an addend for an image."""
+    ang = rng.uniform(0, np.pi)
+    freq = rng.uniform(*periods) / size
+    yy, xx = np.mgrid[0:size, 0:size].astype(np.float32)
+    wave = np.sin(2 * np.pi * freq *
+                  (xx * math.cos(ang) + yy * math.sin(ang)))
+    return (wave[..., None] * rng.uniform(*amplitude) *
+            rng.uniform(-1, 1, 3)).astype(np.float32)
+
+
 def lowfreq_noise(rng, size, grid, channels=3) -> np.ndarray:
     """(size, size, channels) float32 noise: a ``grid`` x ``grid`` normal
     field upsampled with bicubic interpolation."""

@@ -14,7 +14,7 @@ from .colours import HAIR_TONES, jitter, palette_colour, rand_colour, \
     skin_colour
 from .curves import capsule, catmull_rom, ellipse, rotation
 from .layout import NUM_KEYPOINTS
-from .painter import Painter, lowfreq_noise
+from .painter import Painter, lowfreq_noise, stripes
 from .render_context import RenderContext
 
 
@@ -44,14 +44,8 @@ def background(rng, size, difficulty, skin) -> np.ndarray:
     if d <= 0:
         return np.clip(img, 0, 255)
     p = Painter(img)
-    if rng.random() < 0.3 * d:  # stripes
-        ang = rng.uniform(0, np.pi)
-        freq = rng.uniform(3, 20) / size
-        yy, xx = np.mgrid[0:size, 0:size].astype(np.float32)
-        wave = np.sin(2 * np.pi * freq *
-                      (xx * math.cos(ang) + yy * math.sin(ang)))
-        img += (wave[..., None] * rng.uniform(10, 50) *
-                rng.uniform(-1, 1, 3)).astype(np.float32)
+    if rng.random() < 0.3 * d:
+        img += stripes(rng, size, (3, 20), (10, 50))
     n_shapes = int(rng.poisson(4 * d))
     for _ in range(n_shapes):
         c = rng.uniform(-0.1, 1.1, 2) * size

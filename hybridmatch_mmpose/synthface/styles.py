@@ -4,7 +4,6 @@
 A :class:`FaceStyle` holds one face's independent style choices; the
 facial-part painters of :mod:`.facial_parts` read it.
 """
-import math
 from dataclasses import dataclass
 
 import cv2
@@ -12,7 +11,7 @@ import numpy as np
 
 from .colours import contrast_ink, rand_colour, random_hue
 from .curves import ellipse
-from .painter import Painter, lowfreq_noise
+from .painter import Painter, lowfreq_noise, stripes
 
 #: Style families and their probabilities, drawn in this order.
 STYLE_CHOICES = dict(
@@ -123,13 +122,7 @@ def skin_texture(rng, size, base, kind) -> np.ndarray:
         g = lowfreq_noise(rng, size, int(rng.integers(40, 90)), 1)
         tex += g * rng.uniform(8, 25)
     elif kind == 'stripes':
-        ang = rng.uniform(0, np.pi)
-        freq = rng.uniform(6, 25) / size
-        yy, xx = np.mgrid[0:size, 0:size].astype(np.float32)
-        wave = np.sin(2 * np.pi * freq *
-                      (xx * math.cos(ang) + yy * math.sin(ang)))
-        tex += (wave[..., None] * rng.uniform(10, 35) *
-                rng.uniform(-1, 1, 3)).astype(np.float32)
+        tex += stripes(rng, size, (6, 25), (10, 35))
     elif kind == 'spots':
         pp = Painter(tex)
         col = np.clip(base * rng.uniform(0.55, 0.85), 0, 255)
