@@ -3,9 +3,11 @@
 ``import hybridmatch_mmpose`` registers every module of this package into
 MMPose's registries (``KEYPOINT_CODECS``, ``MODELS``, ``HOOKS``, ``METRICS``,
 ...), so configs reach them by ``type=`` after
-``custom_imports = dict(imports=['hybridmatch_mmpose'], allow_failed_imports=False)``.
+``custom_imports = dict(imports=['hybridmatch_mmpose'],
+allow_failed_imports=False)``.
 It also allow-lists the types our checkpoints hold for
-``torch.load(weights_only=True)`` (see :mod:`hybridmatch_mmpose.engine.checkpoint`).
+``torch.load(weights_only=True)`` (see
+:mod:`hybridmatch_mmpose.engine.checkpoint`).
 """
 from .version import __version__
 from . import codecs, datasets, engine, evaluation, models  # noqa: F401,E402

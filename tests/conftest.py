@@ -2,6 +2,20 @@ import pytest
 import torch
 from mmengine.registry import init_default_scope
 
+#: Fixtures that start a training subprocess: a test that uses one (also
+#: through another fixture) is ``slow`` even where it is not marked so.
+TRAINING_FIXTURES = ('tiny_hybridmatch', )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Mark the users of :data:`TRAINING_FIXTURES` ``slow`` before ``-m``
+    selects (``make test-fast`` runs ``-m "not slow"``)."""
+    for item in items:
+        if any(name in getattr(item, 'fixturenames', ())
+               for name in TRAINING_FIXTURES):
+            item.add_marker(pytest.mark.slow)
+
 
 @pytest.fixture(scope='module')
 def one_thread():
@@ -20,7 +34,7 @@ def tiny_synthface(tmp_path_factory):
     """A tiny SynthFace-68 tree in the 300-W layout (12 training faces, 6
     test faces, 128 px), shared by the end-to-end and reliability tests.
     Read-only: a test that changes files copies it first."""
-    from hybridmatch_mmpose.datasets.synthface import generate_synthface
+    from hybridmatch_mmpose.synthface import generate_synthface
     root = str(tmp_path_factory.mktemp('tiny_synthface'))
     generate_synthface(root, num_train=12, num_test=6, image_size=128, seed=3,
                        contact_sheet=None)

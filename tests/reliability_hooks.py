@@ -1,7 +1,7 @@
 """Test-only hooks, loaded into ``tools/train.py`` runs by
-``tests/test_reliability.py`` through ``custom_imports`` (with ``tests/`` on
-``PYTHONPATH``): kill the process, poison a weight, record what each rank
-saw."""
+``tests/test_engine/test_reliability.py`` through ``custom_imports``
+(with ``tests/`` on ``PYTHONPATH``): kill the process, poison a weight,
+record what each rank saw."""
 import json
 import os
 import os.path as osp

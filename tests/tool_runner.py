@@ -5,7 +5,9 @@ import os.path as osp
 import subprocess
 import sys
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+#: The folder of the test helpers (``tests/``) and the repository root.
+TESTS = osp.dirname(osp.abspath(__file__))
+REPO = osp.dirname(TESTS)
 
 
 def run_tool(args, env=None, **kwargs):

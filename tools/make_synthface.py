@@ -9,16 +9,14 @@ stock 300-W config)::
     python tools/make_synthface.py --out data/synthface_classic \\
         --variant classic
 
-See :mod:`hybridmatch_mmpose.datasets.synthface` for the rendering.
+See :mod:`hybridmatch_mmpose.synthface` for the rendering.
 """
 import argparse
 import json
 import sys
 
-from hybridmatch_mmpose.datasets.synthface import (DEFAULT_VARIANT,
-                                                   VARIANTS,
-                                                   generate_synthface,
-                                                   is_up_to_date)
+from hybridmatch_mmpose.synthface import (DEFAULT_VARIANT, VARIANTS,
+                                          generate_synthface, is_up_to_date)
 
 
 def parse_args(argv=None):

@@ -1,8 +1,8 @@
 """Data side of HybridMatch: labelled/unlabelled split (and the two-source
 training set built from it), GT stripping, the strong (photometric) view
 and image integrity checks (registered on import, see
-:mod:`.image_integrity`). ``synthface`` (the data generator) is not
-imported here: import it explicitly."""
+:mod:`.image_integrity`). The SynthFace-68 generator is its own package,
+:mod:`hybridmatch_mmpose.synthface`."""
 from .image_integrity import (UnreadableImageError, check_image_bytes,
                               read_image, register_verified_image_reads)
 from .semi_dataset import LabelledUnlabelledDataset

@@ -10,7 +10,8 @@ MMPose's released ``face_landmarks_300w_*.json`` files (read by the stock
 * ``bbox`` ``[x, y, w, h]``: the keypoints' bounding box enlarged 1.2x about
   its centre, and ``area = w * h``.
 
-Both the SynthFace-68 generator and ``tools/dataset_converters/convert_300w.py``
+Both the SynthFace-68 generator and
+``tools/dataset_converters/convert_300w.py``
 write through these functions so the two stay byte-compatible.
 """
 import json

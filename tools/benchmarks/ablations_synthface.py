@@ -207,7 +207,8 @@ def plot_curves(args):
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     fig.tight_layout()
-    path = osp.join(REPO, osp.dirname(args.out), 'ablations_synthface_nme_vs_iter.png')
+    path = osp.join(REPO, osp.dirname(args.out),
+                    'ablations_synthface_nme_vs_iter.png')
     fig.savefig(path)
     plt.close(fig)
     return path

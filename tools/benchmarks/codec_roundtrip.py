@@ -22,7 +22,6 @@ Usage::
     .venv/bin/python tools/benchmarks/codec_roundtrip.py
 """
 import argparse
-import csv
 import os.path as osp
 import sys
 import time
@@ -33,13 +32,15 @@ REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, REPO)
 
 import hybridmatch_mmpose  # noqa: E402,F401  (registers HybridLabel)
+from hybridmatch_mmpose.datasets.hrnet_csv import read_hrnet_csv  # noqa: E402
+from hybridmatch_mmpose.utils.shared_data import shared_data_dir  # noqa: E402
 from mmpose.codecs import MSRAHeatmap  # noqa: E402
 from mmpose.codecs.utils import get_heatmap_maximum  # noqa: E402
 from mmpose.registry import KEYPOINT_CODECS  # noqa: E402
 from mmpose.structures.bbox.transforms import get_warp_matrix  # noqa: E402
 
 COMMAND = '.venv/bin/python tools/benchmarks/codec_roundtrip.py'
-DATA = '/work/shared/data/300w_annotations'
+DATA = osp.join(shared_data_dir(), '300w_annotations')
 CSVS = ('face_landmarks_300w_valid.csv', 'face_landmarks_300w_test.csv')
 INPUT = (256, 256)
 HEATMAP = (64, 64)
@@ -57,21 +58,17 @@ def load_crops(data_dir, augment_seed=None):
         augment_seed)
     faces = []
     for name in CSVS:
-        with open(osp.join(data_dir, name), newline='') as f:
-            for row in csv.DictReader(f):
-                pts = np.array([[float(row[f'original_{i}_x']),
-                                 float(row[f'original_{i}_y'])]
-                                for i in range(68)])
-                center = np.array([float(row['center_w']),
-                                   float(row['center_h'])])
-                size = float(row['scale']) * 200 * 1.25
-                rot = 0.
-                if rng is not None:
-                    rot = rng.uniform(-30, 30)
-                    size *= rng.uniform(0.75, 1.25)
-                warp = get_warp_matrix(center, np.array([size, size]), rot,
-                                       INPUT)
-                faces.append(pts @ warp[:, :2].T + warp[:, 2])
+        for row in read_hrnet_csv(osp.join(data_dir, name)):
+            pts = row.keypoints
+            center = np.array(row.center)
+            size = row.scale * 200 * 1.25
+            rot = 0.
+            if rng is not None:
+                rot = rng.uniform(-30, 30)
+                size *= rng.uniform(0.75, 1.25)
+            warp = get_warp_matrix(center, np.array([size, size]), rot,
+                                   INPUT)
+            faces.append(pts @ warp[:, :2].T + warp[:, 2])
     kps = np.stack(faces)
     w, h = INPUT
     inside = ((kps[..., 0] >= 0) & (kps[..., 0] < w) & (kps[..., 1] >= 0)
@@ -198,7 +195,10 @@ def markdown(header, rows):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--data', default=DATA)
+    parser.add_argument(
+        '--data', default=DATA,
+        help='folder of the HRNet 300-W CSVs (default: 300w_annotations of '
+        'the shared data folder, $HYBRIDMATCH_SHARED/data)')
     parser.add_argument('--out',
                         default=osp.join(REPO, 'docs', 'results',
                                          'codec_roundtrip.md'))

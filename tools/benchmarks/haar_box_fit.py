@@ -13,13 +13,13 @@ square of the longer side about the landmarks' centre).
 import argparse
 import glob
 import json
-import os
 import os.path as osp
 
 import cv2
 import numpy as np
 
 from hybridmatch_mmpose.apis import HaarFaceDetector
+from hybridmatch_mmpose.utils.shared_data import shared_data_dir
 
 
 def real_faces(data):
@@ -55,8 +55,10 @@ def iou(a, b):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--data', default=os.environ.get(
-        'HYBRIDMATCH_SHARED_DATA', '/work/shared/data'))
+    parser.add_argument(
+        '--data', default=shared_data_dir(),
+        help='the shared data folder (default $HYBRIDMATCH_SHARED/data, '
+        'HYBRIDMATCH_SHARED defaulting to ../shared)')
     args = parser.parse_args(argv)
     raw = HaarFaceDetector(shift=0.0, scale=1.0, max_faces=1)
     mapped = HaarFaceDetector(max_faces=1)

@@ -6,7 +6,8 @@ trains the two stock supervised CPU configs side by side (each process on one
 thread, so both see the same machine), tests each final checkpoint with
 ``tools/test.py`` and writes ``docs/results/label_fraction_gap.md``::
 
-    python tools/benchmarks/label_fraction_gap.py --iters 3000 --val-interval 500
+    python tools/benchmarks/label_fraction_gap.py --iters 3000 \\
+        --val-interval 500
 
 The learning-rate milestones are scaled with ``--iters`` (60 % and 90 %, as
 in the configs).
@@ -38,7 +39,8 @@ def schedule_opts(iters: int, val_interval: int = 0):
         f'train_cfg.val_interval={val_interval or iters}',
         f'default_hooks.checkpoint.interval={iters}',
         f'param_scheduler.1.end={iters}',
-        f'param_scheduler.1.milestones=[{int(0.6 * iters)},{int(0.9 * iters)}]',
+        'param_scheduler.1.milestones='
+        f'[{int(0.6 * iters)},{int(0.9 * iters)}]',
         'train_dataloader.num_workers=1'
     ]
 
@@ -124,7 +126,8 @@ def main(argv=None):
     lines = [
         '# Supervised HRNetV2-W18 on SynthFace-68: 5 % vs 100 % of the labels',
         '',
-        f'Table. Stock supervised HRNetV2-W18 (64x64 input, 16x16 DARK heatmaps, '
+        'Table. Stock supervised HRNetV2-W18 (64x64 input, 16x16 DARK '
+        'heatmaps, '
         f'batch 16, Adam 1e-3, {args.iters} iterations, from scratch) on '
         f'SynthFace-68 ({args.data_root or "data/synthface"}: 3,000 train '
         'faces; 5 % = 150), tested on its 600 test '

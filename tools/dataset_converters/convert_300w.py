@@ -8,7 +8,9 @@ Two inputs are accepted:
   ``center`` and ``scale`` are copied unchanged; the annotation and image id
   of a row is its 0-based data-row index (counting on across several CSVs
   in the order given), so ids keep matching CSV rows even when rows are
-  skipped.
+  skipped. The CSVs are read by
+  :func:`hybridmatch_mmpose.datasets.hrnet_csv.read_hrnet_csv`, the one
+  HRNet-CSV reader of the repository.
 * ``--pts-dir DIR``: any folder tree of images with iBUG ``.pts`` files
   beside them (``image.png`` + ``image.pts``; ``.jpg``/``.jpeg`` too). Ids
   are sequential in sorted ``.pts`` path order; ``file_name`` is the image
@@ -67,7 +69,6 @@ Examples::
         --file-name-prefix lfpw/trainset/  # file_name under data/300w/images
 """
 import argparse
-import csv
 import math
 import os
 import posixpath
@@ -78,9 +79,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 import numpy as np
 
 try:
-    from hybridmatch_mmpose.datasets.face300w_json import (dump_face300w_json,
-                                                           face300w_annotation,
-                                                           face300w_image)
+    import hybridmatch_mmpose  # noqa: F401
 except ImportError as e:  # run as a script from a source checkout
     if e.name != 'hybridmatch_mmpose':
         raise
@@ -88,9 +87,12 @@ except ImportError as e:  # run as a script from a source checkout
         0,
         os.path.dirname(
             os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-    from hybridmatch_mmpose.datasets.face300w_json import (dump_face300w_json,
-                                                           face300w_annotation,
-                                                           face300w_image)
+from hybridmatch_mmpose.datasets.annotation_text import (  # noqa: E402
+    AnnotationFileError, read_annotation_text)
+from hybridmatch_mmpose.datasets.face300w_json import (  # noqa: E402
+    dump_face300w_json, face300w_annotation, face300w_image)
+from hybridmatch_mmpose.datasets.hrnet_csv import (  # noqa: E402,F401
+    read_hrnet_csv)
 
 #: Image suffixes looked for beside a ``.pts`` file (case-insensitive).
 IMAGE_SUFFIXES = ('.png', '.jpg', '.jpeg')
@@ -99,25 +101,9 @@ PIXEL_STD = 200.0
 FILE_NAME_RULES = ('basename', 'relative')
 
 
-class ConversionError(ValueError):
-    """Malformed or missing input; the message names file and line."""
-
-    def __init__(self, path, line: Optional[int], message: str):
-        self.path, self.line = str(path), line
-        where = self.path if line is None else f'{self.path} line {line}'
-        super().__init__(f'{where}: {message}')
-
-
-@dataclass
-class CsvRecord:
-    """One data row of an HRNet-format CSV."""
-    csv_path: str
-    line: int  # 1-based line in the file (the header is line 1)
-    index: int  # 0-based data-row index in the file
-    image_name: str
-    scale: float
-    center: Tuple[float, float]
-    keypoints: np.ndarray  # (K, 2) float64, values as written
+#: Malformed or missing input; the message names file and line. The same
+#: class as the shared readers' error, so one ``except`` catches both.
+ConversionError = AnnotationFileError
 
 
 @dataclass
@@ -133,28 +119,6 @@ class Conversion:
 
 
 # ----------------------------------------------------------------- parsing
-def _parse_float(text: str, path, line: int, what: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise ConversionError(path, line,
-                              f'{what}: expected a number, got {text!r}')
-    if not math.isfinite(value):
-        raise ConversionError(
-            path, line, f'{what}: expected a finite number, got {text!r}')
-    return value
-
-
-def _read_text(path) -> str:
-    try:
-        with open(path, encoding='utf-8-sig') as f:
-            return f.read()
-    except UnicodeDecodeError as e:
-        raise ConversionError(path, None, f'not a text file ({e.reason})')
-    except OSError as e:
-        raise ConversionError(path, None, e.strerror or str(e))
-
-
 def read_pts(path, num_keypoints: Optional[int] = 68) -> np.ndarray:
     """Read an iBUG ``.pts`` file into a (K, 2) float64 array, values
     unchanged.
@@ -174,7 +138,7 @@ def read_pts(path, num_keypoints: Optional[int] = 68) -> np.ndarray:
     Raises:
         ConversionError: naming the file and line of the first problem.
     """
-    lines = _read_text(path).splitlines()
+    lines = read_annotation_text(path).splitlines()
     n_points = n_points_line = None
     points: List[Tuple[float, float]] = []
     state = 'header'  # -> 'points' after '{' -> 'done' after '}'
@@ -254,65 +218,6 @@ def read_pts(path, num_keypoints: Optional[int] = 68) -> np.ndarray:
             path, last,
             f"missing '}}' (end of file after {len(points)} points)")
     return np.asarray(points, dtype=np.float64).reshape(-1, 2)
-
-
-def read_hrnet_csv(path, num_keypoints: int = 68) -> List[CsvRecord]:
-    """Read an HRNet-format CSV (``image_name, scale, center_w, center_h,
-    original_{i}_x, original_{i}_y`` for ``i < num_keypoints``).
-
-    Columns are found by their header names; numbers are kept as Python
-    parses the CSV text (no rounding). Raises :class:`ConversionError`
-    naming the file, line and column of the first problem.
-    """
-    text = _read_text(path)
-    reader = csv.reader(text.splitlines())
-    try:
-        header = [h.strip() for h in next(reader)]
-    except StopIteration:
-        raise ConversionError(path, None, 'empty file (no header line)')
-    wanted = ['image_name', 'scale', 'center_w', 'center_h']
-    for i in range(num_keypoints):
-        wanted += [f'original_{i}_x', f'original_{i}_y']
-    missing = [name for name in wanted if name not in header]
-    if missing:
-        shown = ', '.join(missing[:4]) + (' ...' if len(missing) > 4 else '')
-        raise ConversionError(
-            path, 1, f'header lacks column(s) {shown} '
-            f'(expected an HRNet-format CSV with {num_keypoints} keypoints)')
-    col = {name: header.index(name) for name in wanted}
-    kp_cols = [col[name] for name in wanted[4:]]
-
-    records = []
-    for row in reader:
-        line = reader.line_num
-        if not any(cell.strip() for cell in row):
-            continue  # blank line
-        if len(row) != len(header):
-            raise ConversionError(
-                path, line, f'{len(row)} fields, the header has {len(header)}')
-        name = row[col['image_name']].strip()
-        if not name:
-            raise ConversionError(path, line, 'empty image_name')
-        values = {
-            key: _parse_float(row[col[key]], path, line, key)
-            for key in ('scale', 'center_w', 'center_h')
-        }
-        if values['scale'] <= 0:
-            raise ConversionError(
-                path, line, f"scale must be > 0, got {row[col['scale']]!r}")
-        keypoints = np.array([
-            _parse_float(row[c], path, line, header[c]) for c in kp_cols
-        ]).reshape(num_keypoints, 2)
-        records.append(
-            CsvRecord(
-                csv_path=str(path),
-                line=line,
-                index=len(records),
-                image_name=name,
-                scale=values['scale'],
-                center=(values['center_w'], values['center_h']),
-                keypoints=keypoints))
-    return records
 
 
 # --------------------------------------------------------------- geometry

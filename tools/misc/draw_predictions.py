@@ -32,7 +32,8 @@ def main(argv=None):
     if not results:
         raise SystemExit(f'{args.predictions}: no predictions')
     picks = np.unique(
-        np.linspace(0, len(results) - 1, min(args.num, len(results))).astype(int))
+        np.linspace(0, len(results) - 1,
+                    min(args.num, len(results))).astype(int))
     os.makedirs(args.out_dir, exist_ok=True)
     tiles = []
     for i in picks:

@@ -1,0 +1,101 @@
+"""``tools/benchmarks/semi_benchmark.py``: the controlled comparisons share
+what they must, each run's command line, and the table / JSON written from
+finished runs (fake ``metrics.json`` files, no training)."""
+import json
+import shlex
+import sys
+from argparse import Namespace
+from pathlib import Path
+
+from mmengine.config import Config
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / 'tools' / 'benchmarks'))
+import semi_benchmark as bench  # noqa: E402
+
+
+def _options(row):
+    return dict(o.split('=', 1) for o in row.opts)
+
+
+def test_recipe_rows_change_one_factor_of_one_written_out_recipe():
+    rows = bench.SUITES['recipe'].rows
+    base = _options(rows['hm'])
+    for key, row in rows.items():
+        opts = _options(row)
+        # every row trains on helen_train_fit and tests on helen_val, at
+        # the key its config's training set has
+        cfg = Config.fromfile(str(REPO / row.config))
+        val = bench.VAL if 'dataset' in cfg.train_dataloader.dataset \
+            else bench.VAL100
+        for o in val:
+            assert o in row.opts, (key, o)
+        if row.method != 'HybridMatch' or key == 'hm':
+            continue
+        changed = {k for k in base if opts.get(k) != base[k]}
+        changed |= set(opts) - set(base)
+        assert changed, key
+        if key == 'paper':
+            assert len(changed) == 2  # burn-in and label position
+        elif key in ('u16', 'l16'):
+            assert changed <= {'train_dataloader.batch_size',
+                               'train_dataloader.sampler.batch_size',
+                               'train_dataloader.sampler.source_ratio'}
+        else:
+            assert len(changed) == 1, (key, changed)
+
+
+def test_real_face_rows_share_the_split_and_schedule():
+    rows = bench.SUITES['real_faces'].rows
+    for tag in ('5', '10', '20', '50img'):
+        fsl = Config.fromfile(str(REPO / rows[f'fsl_{tag}'].config))
+        hm = Config.fromfile(str(REPO / rows[f'hm_{tag}'].config))
+        assert fsl.train_dataloader.dataset.split == \
+            hm.train_dataloader.dataset.split
+        assert fsl.train_cfg == hm.train_cfg
+    assert rows['hmlu0_5'].config == rows['hm_5'].config
+    assert rows['hmlu0_5'].opts == ['model.semi_train_cfg.lambda_u=0.0']
+
+
+def test_run_command_trains_resumably_then_tests_the_last_checkpoint():
+    row = bench.SUITES['recipe'].rows['noburn']
+    line = bench.script_for(row, 2, 'work_dirs/x/noburn/seed2')
+    train, test = line.split(' && ')
+    train = shlex.split(train)
+    assert train[1:3] == ['tools/train.py', row.config]
+    assert '--resume' in train and 'randomness.seed=2' in train
+    assert 'model.semi_train_cfg.burn_in_iters=0' in train
+    assert '"$(cat work_dirs/x/noburn/seed2/last_checkpoint)"' in test
+    assert 'model.semi_train_cfg.burn_in_iters=0' in test
+    assert 'test_evaluator.ced_dir=work_dirs/x/noburn/seed2/test/ced' in test
+
+
+def _finished(work, key, seed, nme):
+    d = Path(work) / key / f'seed{seed}'
+    d.mkdir(parents=True)
+    (d / 'metrics.json').write_text(json.dumps(
+        {'full/NME': nme, 'full/FR@10': nme * 2, 'full/AUC@10': 50 - nme}))
+
+
+def test_report_table_gap_and_json(tmp_path):
+    work = tmp_path / 'work'
+    for seed, (fsl, hm) in enumerate(((8.0, 6.0), (8.4, 6.2), (7.6, 6.4))):
+        _finished(work, 'fsl_5', seed, fsl)
+        _finished(work, 'hm_5', seed, hm)
+    _finished(work, 'fsl_100', 0, 5.0)
+    out = tmp_path / 'real_faces.md'
+    args = Namespace(work_dir=str(work), seeds=[0, 1, 2], out=str(out))
+    text = bench.write_report('real_faces', args)
+    assert text == out.read_text()
+    assert '| FSL-2D, 5% | `fsl_5` | 3 | 8.00 (8.00, 8.40, 7.60) |' in text
+    assert '| HybridMatch, 5% | `hm_5` | 3 | 6.20 (6.00, 6.20, 6.40) |' in text
+    # (8.0 - 6.2) / (8.0 - 5.0) = 60 %
+    assert '(`hm_5`): 60 % (8.00 -> 6.20; all labels 5.00)' in text
+    runs = json.loads((tmp_path / 'real_faces.json').read_text())
+    assert len(runs) == 7
+    hm1 = next(r for r in runs if r['key'] == 'hm_5' and r['seed'] == 1)
+    assert hm1['method'] == 'HybridMatch' and hm1['labels'] == '5%'
+    assert hm1['test'] == 'afw' and hm1['nme'] == 6.2
+    assert hm1['fr10'] == 12.4 and hm1['auc10'] == 43.8
+    assert hm1['iters'] == 3000
+    assert hm1['config'].startswith('configs/300w_afw_helen/hybridmatch_')
