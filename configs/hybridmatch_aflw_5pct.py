@@ -3,9 +3,10 @@
 # below are those of MMPose's stock AFLW config
 # (mmpose::face_2d_keypoint/topdown_heatmap/aflw/
 #  td-hm_hrnetv2-w18_8xb64-60e_aflw-256x256.py;
-# tests/test_hybridmatch_configs.py checks they match it). They are restated
-# here rather than inherited from it because mmengine cannot layer the
-# recipe onto a second stock base: base files must not share keys
+# tests/test_configs/test_hybridmatch_configs.py checks they match it).
+# They are restated here rather than inherited from it because mmengine
+# cannot layer the recipe onto a second stock base: base files must not
+# share keys
 # (`model`, `train_dataloader`... would clash), and a base file's values are
 # resolved when that file is parsed.
 # Same codec as 300-W (sigma 1.5, HRNet's AFLW config and the paper's

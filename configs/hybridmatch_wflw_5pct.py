@@ -3,8 +3,9 @@
 # below are those of MMPose's stock WFLW config
 # (mmpose::face_2d_keypoint/topdown_heatmap/wflw/
 #  td-hm_hrnetv2-w18_8xb64-60e_wflw-256x256.py;
-# tests/test_hybridmatch_configs.py checks they match it), restated rather
-# than inherited for the reason given in hybridmatch_aflw_5pct.py.
+# tests/test_configs/test_hybridmatch_configs.py checks they match it),
+# restated rather than inherited for the reason given in
+# hybridmatch_aflw_5pct.py.
 # Same codec as 300-W (sigma 1.5, HRNet's WFLW config and the paper's
 # setup; MMPose's stock WFLW config uses sigma 2).
 _base_ = ['./hybridmatch_300w_5pct.py']

@@ -4,11 +4,12 @@
 # HybridMatchHead is kept; its 1-D regressor is built but neither trained
 # (lambda_s^1D = 0) nor used.
 #
-# Kept simple: the plain top-down model (the semi config's
-# model as a `TopdownPoseEstimator`: no teacher, no unlabelled data) on the labelled SemiSplitDataset of the same
-# split (labelled_split.json is written as for the semi runs), with the
-# semi config's weak geometry T_w and schedule (choice: the same I
-# iterations, lr and milestones as HybridMatch, batch 16 labelled images).
+# Kept simple: the plain top-down model (the semi config's model as a
+# `TopdownPoseEstimator`: no teacher, no unlabelled data) on the labelled
+# SemiSplitDataset of the same split (labelled_split.json is written as for
+# the semi runs), with the semi config's weak geometry T_w and schedule
+# (choice: the same I iterations, lr and milestones as HybridMatch, batch 16
+# labelled images).
 _base_ = ['../hybridmatch_300w_10pct.py']
 
 model = dict(

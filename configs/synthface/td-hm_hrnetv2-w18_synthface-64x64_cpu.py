@@ -5,7 +5,8 @@
 _base_ = ['mmpose::face_2d_keypoint/topdown_heatmap/300w/'
           'td-hm_hrnetv2-w18_8xb64-60e_300w-256x256.py']
 
-custom_imports = dict(imports=['hybridmatch_mmpose'], allow_failed_imports=False)
+custom_imports = dict(
+    imports=['hybridmatch_mmpose'], allow_failed_imports=False)
 
 # ---- CPU budget ---------------------------------------------------------
 max_iters = 600

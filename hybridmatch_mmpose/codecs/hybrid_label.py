@@ -298,7 +298,8 @@ class HybridLabel(BaseKeypointCodec):
         truncates towards zero instead of flooring, so the peak lands one
         heatmap pixel (4 input px at stride 4) right of / below the keypoint
         for keypoints in the first ``ceil(3 * sigma)`` columns / rows
-        (``tests/test_hybrid_label.py`` shows it on MSRAHeatmap itself).
+        (``tests/test_codecs/test_hybrid_label.py`` shows it on MSRAHeatmap
+        itself).
         Those channels are re-rendered with MMPose's
         ``generate_unbiased_gaussian_heatmaps`` at the same rounded centre
         MSRAHeatmap uses; every other channel is MSRAHeatmap's output

@@ -30,7 +30,8 @@ than cores make every run 5-20x slower), and resume: a run whose
 ``metrics.json`` exists is not repeated; a killed run restarts from its
 last checkpoint. The tables are rewritten after every finished run::
 
-    python tools/benchmarks/semi_benchmark.py --suite real_faces --seeds 0 1 2 --only fsl_5 hm_5
+    python tools/benchmarks/semi_benchmark.py --suite real_faces \\
+        --seeds 0 1 2 --only fsl_5 hm_5
     python tools/benchmarks/semi_benchmark.py --suite recipe --seeds 0
 """
 import argparse
@@ -131,7 +132,8 @@ def _recipe_rows():
         ('soft', hm('soft labels', f'{STC}pseudo_label=soft')),
         ('student', hm('pseudo-labels from the student (EMA momentum 1)',
                        'custom_hooks.1.momentum=1.0')),
-        ('ema_slow', hm('EMA momentum 0.001', 'custom_hooks.1.momentum=0.001')),
+        ('ema_slow', hm('EMA momentum 0.001',
+                        'custom_hooks.1.momentum=0.001')),
         ('lu05', hm('lambda_u = 0.5', f'{STC}lambda_u=0.5')),
         ('lu2', hm('lambda_u = 2', f'{STC}lambda_u=2.0')),
         ('ramp', hm('lambda_u ramped over 500 iterations',
@@ -217,7 +219,8 @@ def script_for(row, seed, work):
     common = ['--cfg-options', f'randomness.seed={seed}'] + row.opts
     train = ([sys.executable, 'tools/train.py', row.config, '--work-dir',
               work, '--resume'] + common +
-             ['train_dataloader.num_workers=1', 'val_dataloader.num_workers=1'])
+             ['train_dataloader.num_workers=1',
+              'val_dataloader.num_workers=1'])
     test = ([sys.executable, 'tools/test.py', row.config, 'CKPT',
              '--work-dir', f'{work}/test', '--out', f'{work}/metrics.json'] +
             common + [f'test_evaluator.ced_dir={work}/test/ced',
@@ -305,7 +308,8 @@ def write_report(suite_name, args):
         'Every run is tested at its last iteration' +
         (' (semi-supervised rows: the EMA teacher)' if suite_name !=
          'synthface_investigation' else '') + f' on `{suite.test}`.', '',
-        f'| run | key | seeds | {head} | FR@10 | AUC@10 | config and options |',
+        f'| run | key | seeds | {head} | FR@10 | AUC@10 | '
+        'config and options |',
         '|---|---|---:|' + '---:|' * (len(subsets) + 2) + '---|'] + rows
     gap = _gap_lines(suite, done)
     if gap:

@@ -9,7 +9,7 @@ from mmengine.model import BaseModel
 from torch import Tensor
 
 from mmpose.registry import MODELS
-from mmpose.utils.typing import (ConfigType, ForwardResults, OptConfigType,
+from mmpose.utils.typing import (ForwardResults, OptConfigType,
                                  OptMultiConfig, OptSampleList, SampleList)
 
 from ...utils.options import merge_known_options
