@@ -114,7 +114,10 @@ def _render_all(jobs, priors, workers) -> Dict[Tuple[str, int], np.ndarray]:
     written by ``workers`` processes (or this one)."""
     results = {}
     if workers and workers > 1:
-        ctx = get_context('fork') if hasattr(os, 'fork') else get_context()
+        # spawn, not fork: a child forked after this process ran OpenCV's
+        # thread pool (any cv2 call on a large image) hangs in its first
+        # cv2 call; spawned workers start clean (one package import each)
+        ctx = get_context('spawn')
         with ctx.Pool(workers, _init_worker, (priors, )) as pool:
             for job, res in zip(jobs, pool.imap(_render_job, jobs,
                                                 chunksize=16)):
@@ -174,7 +177,9 @@ def generate_synthface(out_dir: str,
         difficulty: nuisance strength in [0, 2] (0: upright faces of a
             fixed relative size on smooth backgrounds, no occluders,
             lighting, blur, noise or JPEG artefacts).
-        workers: processes (results do not depend on it).
+        workers: processes (results do not depend on it). More than one
+            starts ``spawn`` workers, so a calling script needs the
+            ``if __name__ == '__main__':`` guard.
         jpeg_quality: quality of the written JPEG files.
         contact_sheet: path of the contact sheet PNG; ``''`` for
             ``out_dir/contact_sheet.png``, ``None`` for none.

@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import cv2
@@ -143,7 +144,17 @@ def _assert_same_files(root, again):
 def test_deterministic_and_worker_independent(small_set, tmp_path):
     root, _ = small_set
     again = tmp_path / 'again'
-    generate_synthface(str(again), workers=2, contact_sheet=None, **SMALL)
+    # OpenCV's thread pool running in this process first (as after any
+    # pipeline test): forked workers would hang in their first cv2 call
+    cv2.setNumThreads(2)
+    big = np.zeros((1024, 1024, 3), np.uint8)
+    cv2.warpAffine(big, np.float32([[1, .1, 3], [.1, 1, 2]]), (1024, 1024))
+    done = []
+    worker = threading.Thread(target=lambda: done.append(generate_synthface(
+        str(again), workers=2, contact_sheet=None, **SMALL)), daemon=True)
+    worker.start()
+    worker.join(timeout=300)
+    assert done, 'generate_synthface(workers=2) did not finish in 300 s'
     _assert_same_files(root, again)
 
 
