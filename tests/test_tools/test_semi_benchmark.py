@@ -99,3 +99,17 @@ def test_report_table_gap_and_json(tmp_path):
     assert hm1['fr10'] == 12.4 and hm1['auc10'] == 43.8
     assert hm1['iters'] == 3000
     assert hm1['config'].startswith('configs/300w_afw_helen/hybridmatch_')
+
+
+def test_written_notes_survive_regeneration(tmp_path):
+    work = tmp_path / 'work'
+    _finished(work, 'fsl_5', 0, 8.0)
+    out = tmp_path / 'real_faces.md'
+    args = Namespace(work_dir=str(work), seeds=[0], out=str(out))
+    bench.write_report('real_faces', args)
+    notes = f'{bench.NOTES_MARK}\n\n## Reading the table\n\nWritten text.\n'
+    out.write_text(out.read_text() + '\n' + notes)
+    _finished(work, 'hm_5', 0, 6.0)
+    text = bench.write_report('real_faces', args)
+    assert '| HybridMatch, 5% | `hm_5` | 1 | 6.00 |' in text
+    assert text.endswith(notes) and text.count(bench.NOTES_MARK) == 1

@@ -332,10 +332,24 @@ def write_report(suite_name, args):
     if ced:
         lines += ['', f'CED, seed {args.seeds[0]}:', '',
                   f'![CED]({osp.basename(ced)})']
-    text = '\n'.join(lines) + '\n'
+    text = '\n'.join(lines) + '\n' + _kept_notes(out)
     with open(out, 'w') as f:
         f.write(text)
     return text
+
+
+#: Written text below this line of a results page survives regeneration.
+NOTES_MARK = '<!-- notes: kept when the tables above are regenerated -->'
+
+
+def _kept_notes(path):
+    """The part of an existing page from :data:`NOTES_MARK` on, else ''."""
+    if not osp.isfile(path):
+        return ''
+    with open(path) as f:
+        text = f.read()
+    at = text.find(NOTES_MARK)
+    return '' if at < 0 else '\n' + text[at:]
 
 
 def plot_curves(suite, args, path):
