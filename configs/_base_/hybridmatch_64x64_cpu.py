@@ -52,6 +52,29 @@ input_size = (64, 64)
 # carries the sub-pixel position. The 1-D labels do not change.
 codec = dict(_base_.codec, input_size=input_size, heatmap_size=(16, 16),
              simcc_split_ratio=4.0, unbiased=True)
+# the supervised model inside, as MMPose's stock 300-W config has it
+# (td-hm_hrnetv2-w18_8xb64-60e_300w-256x256.py): HeatmapHead with an
+# MSRAHeatmap codec of the same input, map size, sigma and DARK as the
+# HybridLabel codec's 2-D half. FSL-2D baselines train it alone; the mean
+# teacher (SemiTopdownEstimator) wraps it as student and teacher.
+heatmap_codec = dict(type='MSRAHeatmap', input_size=input_size,
+                     heatmap_size=codec['heatmap_size'],
+                     sigma=_base_.codec.sigma, unbiased=codec['unbiased'])
+stock_heatmap_model = dict(
+    type='TopdownPoseEstimator',
+    backbone=_base_.model.backbone,
+    neck=_base_.model.neck,
+    head=dict(
+        type='HeatmapHead',
+        in_channels=_base_.model.head.in_channels,
+        out_channels=_base_.model.head.out_channels,
+        deconv_out_channels=None,
+        conv_out_channels=(_base_.model.head.in_channels, ),
+        conv_kernel_sizes=(1, ),
+        loss=dict(type='KeypointMSELoss', use_target_weight=True),
+        decoder=heatmap_codec),
+    test_cfg=_base_.model.test_cfg,
+    data_preprocessor=_base_.model.data_preprocessor.data_preprocessor)
 model = dict(
     head=dict(decoder=codec),
     # a supervised burn-in of the first sixth of the schedule: pseudo-labels

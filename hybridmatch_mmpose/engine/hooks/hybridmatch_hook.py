@@ -218,11 +218,12 @@ class HybridMatchHook(Hook):
         model = runner.model
         if is_model_wrapper(model):
             model = model.module
-        for name in ('student', 'teacher', 'set_lambda_u_1d'):
+        for name in ('student', 'teacher', 'set_lambda_u'):
             if not hasattr(model, name):
                 raise TypeError(
-                    f'HybridMatchHook needs a HybridMatchEstimator (missing '
-                    f'`{name}` on {type(model).__name__})')
+                    'HybridMatchHook needs a SemiTopdownEstimator (or '
+                    f'HybridMatchEstimator): missing `{name}` on '
+                    f'{type(model).__name__}')
         return model
 
     def _ramp_cfg(self, model):
@@ -286,13 +287,13 @@ class HybridMatchHook(Hook):
                           batch_idx: int,
                           data_batch: DATA_BATCH = None) -> None:
         model = self._model(runner)
-        value = self.lambda_at(runner)
-        model.set_lambda_u_1d(value)
-        runner.message_hub.update_scalar('train/lambda_u_1d', value)
-        if hasattr(model, 'set_lambda_u'):
-            weight = self.unsup_weight_at(runner)
-            model.set_lambda_u(weight)
-            runner.message_hub.update_scalar('train/lambda_u', weight)
+        if hasattr(model, 'set_lambda_u_1d'):  # HybridMatch's 1-D branch
+            value = self.lambda_at(runner)
+            model.set_lambda_u_1d(value)
+            runner.message_hub.update_scalar('train/lambda_u_1d', value)
+        weight = self.unsup_weight_at(runner)
+        model.set_lambda_u(weight)
+        runner.message_hub.update_scalar('train/lambda_u', weight)
         burn_in = self._burn_in(model)
         if burn_in > 0 and runner.iter == burn_in:
             # the burn-in ends: pseudo-labels from the supervised model
