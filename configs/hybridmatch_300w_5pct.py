@@ -51,6 +51,10 @@ default_hooks = dict(
                     rule='less', max_keep_ckpts=2),
     visualization=dict(enable=True, interval=5))
 log_processor = dict(by_epoch=False)
+# every validation evaluates the teacher (which predicts; plain keys, read
+# by save_best) and then the student (keys `student/...`), as MMDetection's
+# semi-supervised validation does: the log shows what the EMA adds
+val_cfg = dict(type='TeacherStudentValLoop')
 
 # SyncBuffersHook: the base runtime's (restated: a list is replaced, not
 # merged). HybridMatchHook: the EMA teacher (III-C-2; momentum 0.001 =

@@ -83,6 +83,28 @@ def test_test_tool_reports_nme_fr_auc_per_subset(trained, data_root,
     assert f"full/NME: {metrics['full/NME']:.6f}" in val
 
 
+def test_validation_reports_teacher_then_student(trained, data_root,
+                                                 tmp_path):
+    """TeacherStudentValLoop: the teacher's metrics under their plain keys
+    first, then the student's under `student/`, each what tools/test.py
+    gives for that model."""
+    val = [ln for ln in _train_log(trained).splitlines()
+           if 'Iter(val)' in ln and 'full/NME' in ln][-1]
+    assert val.index(' full/NME: ') < val.index(' student/full/NME: ')
+    out = tmp_path / 'student.json'
+    proc = run_tool(['tools/test.py', SYNTH_CONFIG,
+                     osp.join(trained, 'iter_4.pth'), '--work-dir',
+                     str(tmp_path), '--out', str(out), '--cfg-options',
+                     f'test_dataloader.dataset.data_root={data_root}/',
+                     f'test_evaluator.data_root={data_root}/',
+                     'test_dataloader.num_workers=0',
+                     'test_dataloader.persistent_workers=False',
+                     'model.semi_test_cfg.predict_on=student'])
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    student = json.loads(out.read_text())['full/NME']
+    assert f'student/full/NME: {student:.6f}' in val
+
+
 def test_paper_config_trains_at_256(data_root, tmp_path):
     """The 300-W paper config unchanged (256x256 input, 64x64 maps, 256
     bins) on a SynthFace tree laid out like 300-W: 2 iterations of 1 + 1

@@ -27,7 +27,7 @@ PANELS = (
     ('mean A_conf of pseudo-labels', ('unsup_conf', )),
     ('learning rate', ('lr', )),
     ('validation NME (%)', ('full/NME', 'common/NME', 'challenge/NME',
-                            'NME')),
+                            'NME', 'student/full/NME', 'student/NME')),
 )
 
 
