@@ -10,9 +10,7 @@ DATA_ROOT=${3%/}/
 PY=${PY:-.venv/bin/python}
 # every data set of the config (supervised or semi-supervised layout) -> DATA_ROOT
 mapfile -t ROOT_OPTS < <("$PY" tools/misc/data_root_options.py "$CONFIG" "$DATA_ROOT")
-# with --dump, tools/test.py turns test_evaluator into [metric, DumpResults]
-mapfile -t TEST_OPTS < <("$PY" tools/misc/data_root_options.py "$CONFIG" "$DATA_ROOT" --for-dump)
-if (( ${#ROOT_OPTS[@]} == 0 || ${#TEST_OPTS[@]} == 0 )); then
+if (( ${#ROOT_OPTS[@]} == 0 )); then
     echo "[demo] could not read the data set keys of $CONFIG (see the error above)" >&2
     exit 1
 fi
@@ -47,7 +45,7 @@ rm -rf "$WORK_DIR/test"
 "$PY" tools/test.py "$CONFIG" "$(ckpt)" --work-dir "$WORK_DIR/test" \
     --out "$WORK_DIR/test/metrics.json" --dump "$WORK_DIR/test/predictions.pkl" \
     --ced-dir "$WORK_DIR/test/ced" --worst 24 \
-    --cfg-options "${TEST_OPTS[@]}"
+    --cfg-options "${ROOT_OPTS[@]}"
 rm -rf "$WORK_DIR/overlays"
 "$PY" tools/misc/draw_predictions.py "$WORK_DIR/test/predictions.pkl" \
     --out-dir "$WORK_DIR/overlays" --num 24

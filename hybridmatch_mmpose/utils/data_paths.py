@@ -54,27 +54,26 @@ def dataset_entries(cfg,
     return entries
 
 
-def evaluator_keys(cfg, for_dump: bool = False) -> List[str]:
-    """Keys of the evaluators that have a ``data_root``. ``for_dump``:
-    ``tools/test.py --dump`` turns ``test_evaluator`` into a list."""
+def evaluator_keys(cfg) -> List[str]:
+    """Keys of the evaluators that have a ``data_root`` (``name`` for one
+    metric, ``name.i`` for a list; our ``tools/test.py --dump`` adds its
+    metric after ``--cfg-options``, so the keys do not change with it)."""
     keys = []
     for name in EVALUATORS:
         ev = cfg.get(name, None)
         listed = isinstance(ev, (list, tuple))
         for i, metric in enumerate(ev if listed else [ev]):
             if isinstance(metric, dict) and 'data_root' in metric:
-                as_list = listed or (for_dump and name == 'test_evaluator')
-                keys.append(f'{name}.{i}' if as_list else name)
+                keys.append(f'{name}.{i}' if listed else name)
     return keys
 
 
-def data_root_options(cfg, data_root: str,
-                      for_dump: bool = False) -> List[str]:
+def data_root_options(cfg, data_root: str) -> List[str]:
     """``KEY.data_root=DATA_ROOT/`` for every data set and evaluator of
     ``cfg`` that has a ``data_root``."""
     root = data_root.rstrip('/') + '/'
     keys = [key for key, ds in dataset_entries(cfg) if 'data_root' in ds]
-    keys += evaluator_keys(cfg, for_dump)
+    keys += evaluator_keys(cfg)
     if not keys:
         raise ValueError(f'{cfg.filename}: no data set with a `data_root`; '
                          'set the paths with --cfg-options yourself')

@@ -68,7 +68,7 @@ def test_test_tool_writes_ced_and_worst_faces(tiny_hybridmatch,
         str(tmp_path), '--dump', str(dump), '--ced-dir',
         str(tmp_path / 'ced'), '--worst', '3', '--cfg-options',
         f'test_dataloader.dataset.data_root={root}',
-        f'test_evaluator.0.data_root={root}',
+        f'test_evaluator.data_root={root}',
         'test_dataloader.num_workers=0',
         'test_dataloader.persistent_workers=False'])
     assert proc.returncode == 0, proc.stderr[-3000:]

@@ -7,10 +7,10 @@ semi-supervised ones wrap it (``train_dataloader.dataset.dataset``); see
 
 Usage::
 
-    python tools/misc/data_root_options.py CONFIG DATA_ROOT [--for-dump]
+    python tools/misc/data_root_options.py CONFIG DATA_ROOT
 
-``--for-dump``: keys for ``tools/test.py --dump``, which turns
-``test_evaluator`` into ``[metric, DumpResults]`` (so ``test_evaluator.0``).
+The same keys serve ``tools/test.py --dump``: it adds its metric after the
+options are merged.
 """
 import argparse
 
@@ -23,13 +23,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('config')
     parser.add_argument('data_root')
-    parser.add_argument('--for-dump', action='store_true',
-                        help='keys for tools/test.py --dump')
     args = parser.parse_args()
     cfg = Config.fromfile(args.config)
     try:
-        print('\n'.join(data_root_options(cfg, args.data_root,
-                                          args.for_dump)))
+        print('\n'.join(data_root_options(cfg, args.data_root)))
     except ValueError as err:
         raise SystemExit(f'ERROR: {err}')
 
