@@ -58,17 +58,24 @@ def test_train_logs_both_losses_and_the_ramp_and_dumps_the_split(trained):
     assert glob.glob(osp.join(trained, 'best_NME_iter_4.pth'))
 
 
+def _test_tool(trained, data_root, work_dir, out, *options):
+    """tools/test.py on the trained run's iter_4.pth; the finished
+    process."""
+    proc = run_tool(['tools/test.py', SYNTH_CONFIG,
+                     osp.join(trained, 'iter_4.pth'), '--work-dir',
+                     str(work_dir), '--out', str(out), '--cfg-options',
+                     f'test_dataloader.dataset.data_root={data_root}/',
+                     f'test_evaluator.data_root={data_root}/',
+                     'test_dataloader.num_workers=0',
+                     'test_dataloader.persistent_workers=False', *options])
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return proc
+
+
 def test_test_tool_reports_nme_fr_auc_per_subset(trained, data_root,
                                                  tmp_path):
     out = tmp_path / 'metrics.json'
-    proc = run_tool(['tools/test.py', SYNTH_CONFIG,
-                 osp.join(trained, 'iter_4.pth'), '--work-dir',
-                 str(tmp_path), '--out', str(out), '--cfg-options',
-                 f'test_dataloader.dataset.data_root={data_root}/',
-                 f'test_evaluator.data_root={data_root}/',
-                 'test_dataloader.num_workers=0',
-                 'test_dataloader.persistent_workers=False'])
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    proc = _test_tool(trained, data_root, tmp_path, out)
     printed = proc.stdout + proc.stderr
     assert '| subset | NME (%) | FR@10% (%) | AUC@10% (%) |' in printed
     metrics = json.loads(out.read_text())
@@ -92,15 +99,8 @@ def test_validation_reports_teacher_then_student(trained, data_root,
            if 'Iter(val)' in ln and 'full/NME' in ln][-1]
     assert val.index(' full/NME: ') < val.index(' student/full/NME: ')
     out = tmp_path / 'student.json'
-    proc = run_tool(['tools/test.py', SYNTH_CONFIG,
-                     osp.join(trained, 'iter_4.pth'), '--work-dir',
-                     str(tmp_path), '--out', str(out), '--cfg-options',
-                     f'test_dataloader.dataset.data_root={data_root}/',
-                     f'test_evaluator.data_root={data_root}/',
-                     'test_dataloader.num_workers=0',
-                     'test_dataloader.persistent_workers=False',
-                     'model.semi_test_cfg.predict_on=student'])
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    _test_tool(trained, data_root, tmp_path, out,
+               'model.semi_test_cfg.predict_on=student')
     student = json.loads(out.read_text())['full/NME']
     assert f'student/full/NME: {student:.6f}' in val
 

@@ -20,17 +20,18 @@ are rewritten after every finished run::
     python tools/benchmarks/ablations_synthface.py --seeds 0 --only hm fsl2d
 """
 import argparse
-import glob
 import json
 import os
 import os.path as osp
 import shlex
 import subprocess
 import sys
-import time
 from collections import OrderedDict
 
 import numpy as np
+
+from hybridmatch_mmpose.utils.benchmark_runs import (  # noqa: F401
+    SUBSETS, fmt, metrics_of, run_dir, run_queue, validation_curve)
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CFG = 'configs/synthface/{}_synthface-{}-64x64_cpu.py'
@@ -45,12 +46,7 @@ RUNS = OrderedDict([
                 CFG.format('hybridmatch-soft', '5pct'), False)),
     ('fsl2d100', ('FSL 2-D, 100 %', CFG.format('fsl-2d', '100pct'), False)),
 ])
-SUBSETS = ('full', 'common', 'challenge')
 COMMAND = 'python tools/benchmarks/ablations_synthface.py'
-
-
-def run_dir(work_dir, key, seed):
-    return osp.join(work_dir, key, f'seed{seed}')
 
 
 def train_cmd(key, seed, work, val_every):
@@ -85,44 +81,10 @@ def run_one(key, seed, work_dir, val_every, env):
                             stdout=log, stderr=subprocess.STDOUT)
 
 
-def metrics_of(work_dir, key, seed):
-    path = osp.join(REPO, run_dir(work_dir, key, seed), 'metrics.json')
-    if not osp.isfile(path):
-        return None
-    with open(path) as f:
-        return json.load(f)
-
-
-def validation_curve(train_dir, val_every):
-    """[(iteration, full NME)] of the newest run in ``train_dir``, from
-    mmengine's scalars.json, whose validation entries carry no iteration
-    (``step`` 0): the k-th is at iteration ``k * val_every``."""
-    paths = glob.glob(osp.join(train_dir, '*', 'vis_data', 'scalars.json'))
-    points = []
-    for path in sorted(paths)[-1:]:
-        with open(path) as f:
-            for line in f:
-                row = json.loads(line)
-                if 'full/NME' in row:
-                    points.append(((len(points) + 1) * val_every,
-                                   row['full/NME']))
-    return points
-
-
 def curve_of(work_dir, key, seed, val_every):
     """:func:`validation_curve` of one ablation run."""
     return validation_curve(osp.join(REPO, run_dir(work_dir, key, seed)),
                             val_every)
-
-
-def fmt(values):
-    """mean, then the per-seed values."""
-    if not values:
-        return '-'
-    v = np.asarray(values)
-    if len(v) == 1:
-        return f'{v[0]:.2f}'
-    return f'{v.mean():.2f} ({", ".join(f"{x:.2f}" for x in v)})'
 
 
 def write_report(args):
@@ -229,32 +191,6 @@ def plot_ceds(args):
     path = osp.join(REPO, osp.dirname(args.out), 'ablations_synthface_ced.png')
     plot_ced(errors, 10.0, path, title='SynthFace-68 test, full')
     return path
-
-
-def run_queue(todo, launch, jobs, on_done, work_of):
-    """Run ``launch(key, seed)`` (a Popen) for each ``(key, seed)`` of
-    ``todo``, ``jobs`` at a time, printing progress; ``on_done()`` after each
-    finished run (e.g. rewrite the report); ``work_of(key, seed)`` names the
-    folder whose ``run.log`` a failed run points to."""
-    todo, running, t0 = list(todo), [], time.time()
-    while todo or running:
-        while todo and len(running) < jobs:
-            key, seed = todo.pop(0)
-            print(f'[{(time.time() - t0) / 60:5.1f} min] start {key} '
-                  f'seed {seed}', flush=True)
-            running.append((key, seed, launch(key, seed)))
-        time.sleep(5)
-        for item in list(running):
-            key, seed, proc = item
-            if proc.poll() is None:
-                continue
-            running.remove(item)
-            status = 'done' if proc.returncode == 0 else (
-                f'FAILED ({proc.returncode}), see {work_of(key, seed)}'
-                '/run.log')
-            print(f'[{(time.time() - t0) / 60:5.1f} min] {status}: {key} '
-                  f'seed {seed}', flush=True)
-            on_done()
 
 
 def main(argv=None):

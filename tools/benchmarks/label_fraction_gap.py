@@ -20,9 +20,7 @@ import subprocess
 import sys
 import time
 
-# the scalars.json reader of the ablation benchmark (same folder, so on
-# sys.path[0] when this script runs)
-from ablations_synthface import validation_curve
+from hybridmatch_mmpose.utils.benchmark_runs import validation_curve
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIGS = {

@@ -45,10 +45,10 @@ from collections import OrderedDict, namedtuple
 
 import numpy as np
 
-# the run layout, formatting, scalars reader and job queue of the ablation
-# benchmark (same folder, so on sys.path[0] when this script runs)
-from ablations_synthface import (SUBSETS, fmt, metrics_of, run_dir,
-                                 run_queue, validation_curve)
+from hybridmatch_mmpose.utils.benchmark_runs import (SUBSETS, fmt,
+                                                     metrics_of, run_dir,
+                                                     run_queue,
+                                                     validation_curve)
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 COMMAND = 'python tools/benchmarks/semi_benchmark.py'
