@@ -132,13 +132,10 @@ class HybridLabel(BaseKeypointCodec):
             around the argmax, exact on clean labels anywhere on the axis.
             ``'dark'``: MMPose's ``refine_simcc_dark`` (SimCCLabel's
             ``use_dark=True``); its blur pads the axis with zeros, which
-            biases keypoints near either end of the axis by up to a few
-            bins (measured: Table 3 of the results file), so it is not the
-            default. ``'none'``: argmax only,
-            quantised to ``1 / simcc_split_ratio`` px. Measured in
-            ``docs/results/codec_roundtrip.md``: both refinements are within
-            0.05 px on 300-W shapes, and with noise added to the labels the
-            fit stays close to DARK. Expects non-negative, Gaussian-shaped
+            biases keypoints near either end of the axis, so it is not the
+            default (``docs/results/codec_roundtrip.md`` compares them).
+            ``'none'``: argmax only, quantised to ``1 / simcc_split_ratio``
+            px. Expects non-negative, Gaussian-shaped
             1-D heatmaps (as regressed with MSE); softmax logits first.
         refine_window (int | tuple, optional): Half window of the
             ``'gaussian'`` fit in bins, per axis. Defaults to ``None``:

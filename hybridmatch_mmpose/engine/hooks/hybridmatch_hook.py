@@ -64,8 +64,8 @@ def ema_tensor_pairs(student: nn.Module,
     (``num_batches_tracked``) are always copied. Entries are matched by
     state-dict name; the two models must have the same keys.
 
-    Building the lists walks every module (about 10 ms for HRNetV2-W18 on
-    a CPU core), so :class:`HybridMatchHook` builds them once per run.
+    Building the lists walks every module, so :class:`HybridMatchHook`
+    builds them once per run.
     """
     if buffers not in ('ema', 'copy'):
         raise ValueError(f"buffers must be 'ema' or 'copy', got {buffers!r}")
@@ -109,9 +109,9 @@ def ema_update(student: nn.Module,
 
     The update is one fused call per list (``torch._foreach_lerp_``,
     ``teacher + momentum * (student - teacher)``, as mmengine's
-    ``ExponentialMovingAverage`` does tensor by tensor with ``lerp_``):
-    about 3 ms instead of about 40 ms for a per-tensor loop over
-    HRNetV2-W18's 1,539 floating-point tensors on one CPU core.
+    ``ExponentialMovingAverage`` does tensor by tensor with ``lerp_``),
+    an order of magnitude faster than a per-tensor loop over HRNetV2-W18's
+    tensors on CPU (``docs/results/speed_memory.md``).
     """
     if pairs is None:
         pairs = ema_tensor_pairs(student, teacher, buffers)
