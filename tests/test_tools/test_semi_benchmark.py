@@ -53,6 +53,11 @@ def test_real_face_rows_share_the_split_and_schedule():
         assert fsl.train_dataloader.dataset.split == \
             hm.train_dataloader.dataset.split
         assert fsl.train_cfg == hm.train_cfg
+    mt = Config.fromfile(str(REPO / rows['mt_5'].config))
+    hm = Config.fromfile(str(REPO / rows['hm_5'].config))
+    assert mt.train_dataloader.dataset.split == \
+        hm.train_dataloader.dataset.split
+    assert mt.train_cfg == hm.train_cfg
     assert rows['hmlu0_5'].config == rows['hm_5'].config
     assert rows['hmlu0_5'].opts == ['model.semi_train_cfg.lambda_u=0.0']
 

@@ -73,6 +73,9 @@ def _real_rows():
     rows['hmlu0_5'] = Row('HybridMatch lambda_u = 0, 5%',
                           'HybridMatch lambda_u=0', '5%',
                           REAL.format('hybridmatch', '5pct'), LU0)
+    rows['mt_5'] = Row('Mean teacher (stock HeatmapHead), 5%',
+                       'MeanTeacher-2D', '5%',
+                       REAL.format('mean-teacher-2d', '5pct'), [])
     rows['fsl_100'] = Row('FSL-2D, 100%', 'FSL-2D', '100%',
                           REAL.format('fsl-2d', '100pct'), [])
     return rows
