@@ -62,7 +62,10 @@ def main(argv=None):
         set_pretrained(cfg.model, extra.pretrained)
     try:
         check_pretrained_reachable(cfg.model)
-        validate = bool(cfg.get('val_cfg'))
+        # mmengine's Runner validates when the three are set; an empty
+        # val_cfg (dict()) is set (the default ValLoop)
+        validate = all(cfg.get(k) is not None for k in (
+            'val_dataloader', 'val_cfg', 'val_evaluator'))
         check_data(cfg, ['train_dataloader'] + ['val_dataloader'] * validate,
                    ['val_evaluator'] * validate)
     except (PretrainedWeightsUnreachable, DataPathError,

@@ -283,11 +283,28 @@ def test_missing_data_root_and_annotation_file(tiny_synthface, tmp_path):
 
 
 @pytest.mark.slow
+def test_a_missing_validation_file_stops_before_training(tiny_synthface,
+                                                         tmp_path):
+    """A supervised config (val_cfg = dict(): mmengine's ValLoop) checks
+    its validation set before training, not at the first validation."""
+    stock = osp.join(REPO, 'configs', 'synthface',
+                     'td-hm_hrnetv2-w18_synthface-64x64_cpu.py')
+    proc = train(stock, tmp_path / 'w', data_root_opts(tiny_synthface) + [
+        'val_dataloader.dataset.ann_file=annotations/missing.json'])
+    assert proc.returncode != 0
+    assert 'val_dataloader.dataset.ann_file: annotation file' in \
+        proc.stderr and 'missing.json' in proc.stderr
+    assert not (tmp_path / 'w').exists() or not any(
+        f.endswith('.pth') for f in os.listdir(tmp_path / 'w'))
+
+
+@pytest.mark.slow
 def test_keypoint_count_mismatch(tiny_synthface, tmp_path):
     proc = train(CONFIG, tmp_path / 'w', opts(tiny_synthface, 1, 1) + [
         'model.head.out_channels=5'])
     assert proc.returncode != 0
-    assert ('ERROR: the data do not fit the config (12 problem(s))' in
+    # the 12 training faces and the 6 validation faces
+    assert ('ERROR: the data do not fit the config (18 problem(s))' in
             proc.stderr), proc.stderr[-2000:]
     assert ("annotations[0] (id 1, image 'train/000000.jpg') has 68 "
             'keypoints (204 values), the model predicts 5 '
