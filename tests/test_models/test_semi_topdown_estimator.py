@@ -97,8 +97,8 @@ def test_a_teacher_equal_to_the_student_on_the_same_view_costs_nothing():
     inputs, samples = batch()
     inputs['unsup_student'] = inputs['unsup_teacher'].clone()
     losses = model.loss(inputs, samples)
-    assert float(losses['unsup_loss_kpt']) == 0.0
-    assert float(losses['sup_loss_kpt']) > 0
+    assert losses['unsup_loss_kpt'].item() == 0.0
+    assert losses['sup_loss_kpt'].item() > 0
 
 
 def test_burn_in_forwards_neither_teacher_nor_unlabelled_views():
