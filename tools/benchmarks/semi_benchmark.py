@@ -283,6 +283,28 @@ def _gap_lines(suite, done):
     return lines
 
 
+def _paired_lines(suite, args):
+    """Each semi-supervised row minus its FSL-2D row, seed by seed (the
+    same labelled faces, the same training seed), where both finished."""
+    lines = []
+    for key, row in suite.rows.items():
+        ref = 'fsl' if 'fsl' in suite.rows else 'fsl_' + key.split('_')[-1]
+        if row.method == 'FSL-2D' or ref not in suite.rows:
+            continue
+        diffs = []
+        for seed in args.seeds:
+            a = metrics_of(args.work_dir, key, seed)
+            b = metrics_of(args.work_dir, ref, seed)
+            if a is not None and b is not None:
+                diffs.append((seed, a['full/NME'] - b['full/NME']))
+        if diffs:
+            each = ', '.join(f'{d:+.2f} (seed {s})' for s, d in diffs)
+            mean = np.mean([d for _, d in diffs])
+            lines.append(f'- {row.name} (`{key}`) minus `{ref}`: {each}; '
+                         f'mean {mean:+.2f}')
+    return lines
+
+
 def write_report(suite_name, args):
     suite = SUITES[suite_name]
     done, rows = {}, []
@@ -319,6 +341,10 @@ def write_report(suite_name, args):
         lines += ['', 'Share of the supervised gap closed, on the means '
                   '(`(FSL-2D - row) / (FSL-2D - FSL-2D on all labels)`, '
                   'FSL-2D with the same labelled faces):'] + gap
+    paired = _paired_lines(suite, args)
+    if paired:
+        lines += ['', 'NME difference to FSL-2D with the same labelled '
+                  'faces, seed by seed (negative: lower error):'] + paired
     out = osp.join(REPO, args.out or suite.out)
     stem = osp.splitext(out)[0]
     if suite_name in ('real_faces', 'synthface'):
