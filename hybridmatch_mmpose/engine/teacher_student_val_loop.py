@@ -1,5 +1,4 @@
 """Validation of the teacher and the student side by side."""
-from mmdet.engine.runner import TeacherStudentValLoop as _MMDetLoop
 from mmengine.model import is_model_wrapper
 from mmengine.runner import ValLoop
 
@@ -7,8 +6,8 @@ from mmpose.registry import LOOPS
 
 
 @LOOPS.register_module()
-class TeacherStudentValLoop(_MMDetLoop):
-    """MMDetection's ``TeacherStudentValLoop`` for semi-supervised pose
+class TeacherStudentValLoop(ValLoop):
+    """MMDetection's ``TeacherStudentValLoop``, for semi-supervised pose
     models: each validation evaluates the predicting model first (the
     teacher, ``semi_test_cfg.predict_on``) and then the other one, so the
     log shows what the EMA adds.
@@ -31,7 +30,7 @@ class TeacherStudentValLoop(_MMDetLoop):
             model = model.module
         if not (hasattr(model, 'teacher') and hasattr(model, 'student')
                 and hasattr(model, 'semi_test_cfg')):
-            return ValLoop.run(self)
+            return super().run()
         self.runner.call_hook('before_val')
         self.runner.call_hook('before_val_epoch')
         self.runner.model.eval()

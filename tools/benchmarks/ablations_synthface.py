@@ -30,7 +30,7 @@ from collections import OrderedDict
 
 import numpy as np
 
-from hybridmatch_mmpose.utils.benchmark_runs import (  # noqa: F401
+from hybridmatch_mmpose.utils.benchmark_runs import (
     SUBSETS, fmt, metrics_of, run_dir, run_queue, validation_curve)
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))

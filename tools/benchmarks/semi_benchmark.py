@@ -259,11 +259,18 @@ def runs_json(suite, args):
     return entries
 
 
+def _fsl_ref(suite, key):
+    """The FSL-2D row with the same labelled faces as row ``key``
+    (``recipe``: ``fsl``)."""
+    return 'fsl' if 'fsl' in suite.rows else 'fsl_' + key.split('_')[-1]
+
+
 def _gap_lines(suite, done):
     """How much of the FSL-2D gap each semi-supervised row closes:
     ``(FSL-2D - row) / (FSL-2D - FSL-2D on all labels)`` on the means, the
-    FSL-2D row being the one with the same labels (``recipe``: ``fsl``)."""
-    mean = {k: float(np.mean([m['full/NME'] for m in ms]))
+    FSL-2D row being :func:`_fsl_ref`. ``done``: ``{key: {seed: metrics}}``
+    of the finished runs."""
+    mean = {k: float(np.mean([m['full/NME'] for m in ms.values()]))
             for k, ms in done.items() if ms}
     full = next((k for k in mean if k in ('fsl_100', 'fsl100')), None)
     if full is None:
@@ -272,8 +279,7 @@ def _gap_lines(suite, done):
     for key, row in suite.rows.items():
         if row.method == 'FSL-2D' or key not in mean:
             continue
-        ref = 'fsl' if 'fsl' in suite.rows else 'fsl_' + key.split('_')[-1]
-        fsl = mean.get(ref)
+        fsl = mean.get(_fsl_ref(suite, key))
         if fsl is None or fsl <= mean[full]:
             continue
         closed = (fsl - mean[key]) / (fsl - mean[full])
@@ -283,20 +289,16 @@ def _gap_lines(suite, done):
     return lines
 
 
-def _paired_lines(suite, args):
+def _paired_lines(suite, done):
     """Each semi-supervised row minus its FSL-2D row, seed by seed (the
     same labelled faces, the same training seed), where both finished."""
     lines = []
     for key, row in suite.rows.items():
-        ref = 'fsl' if 'fsl' in suite.rows else 'fsl_' + key.split('_')[-1]
-        if row.method == 'FSL-2D' or ref not in suite.rows:
+        ref = _fsl_ref(suite, key)
+        if row.method == 'FSL-2D' or ref not in done:
             continue
-        diffs = []
-        for seed in args.seeds:
-            a = metrics_of(args.work_dir, key, seed)
-            b = metrics_of(args.work_dir, ref, seed)
-            if a is not None and b is not None:
-                diffs.append((seed, a['full/NME'] - b['full/NME']))
+        diffs = [(seed, m['full/NME'] - done[ref][seed]['full/NME'])
+                 for seed, m in done[key].items() if seed in done[ref]]
         if diffs:
             each = ', '.join(f'{d:+.2f} (seed {s})' for s, d in diffs)
             mean = np.mean([d for _, d in diffs])
@@ -310,9 +312,9 @@ def write_report(suite_name, args):
     done, rows = {}, []
     subsets = SUBSETS if suite.test == 'synthface' else ('full', )
     for key, row in suite.rows.items():
-        ms = [m for m in (metrics_of(args.work_dir, key, s)
-                          for s in args.seeds) if m is not None]
-        done[key] = ms
+        done[key] = {s: m for s, m in ((s, metrics_of(args.work_dir, key, s))
+                                       for s in args.seeds) if m is not None}
+        ms = list(done[key].values())
         if not ms:
             continue
         cells = [fmt([m[f'{s}/NME'] for m in ms]) for s in subsets]
@@ -341,7 +343,7 @@ def write_report(suite_name, args):
         lines += ['', 'Share of the supervised gap closed, on the means '
                   '(`(FSL-2D - row) / (FSL-2D - FSL-2D on all labels)`, '
                   'FSL-2D with the same labelled faces):'] + gap
-    paired = _paired_lines(suite, args)
+    paired = _paired_lines(suite, done)
     if paired:
         lines += ['', 'NME difference to FSL-2D with the same labelled '
                   'faces, seed by seed (negative: lower error):'] + paired

@@ -91,8 +91,8 @@ class HybridMatchEstimator(SemiTopdownEstimator):
                 "semi_train_cfg.hard_label_position must be 'subpixel' or "
                 f"'argmax', got {cfg.hard_label_position!r}")
         if cfg.lambda_1d < 0 or cfg.ramp_fraction < 0:
-            raise ValueError('lambda_u, lambda_1d and ramp_fraction must be '
-                             f'>= 0, got {dict(cfg)}')
+            raise ValueError('semi_train_cfg.lambda_1d and ramp_fraction '
+                             f'must be >= 0, got {dict(cfg)}')
 
     def check_detector(self, model: BaseModel) -> None:
         """The head must be a HybridMatchHead (its pseudo-labels and
