@@ -120,3 +120,32 @@ def test_written_notes_survive_regeneration(tmp_path):
     text = bench.write_report('real_faces', args)
     assert '| HybridMatch, 5% | `hm_5` | 1 | 6.00 |' in text
     assert text.endswith(notes) and text.count(bench.NOTES_MARK) == 1
+
+
+def test_recorded_runs_stand_in_for_run_folders_a_clone_lacks(tmp_path):
+    work = tmp_path / 'work'
+    for seed, (fsl, hm) in enumerate(((8.0, 6.0), (8.4, 6.2), (7.6, 6.4))):
+        _finished(work, 'fsl_5', seed, fsl)
+        _finished(work, 'hm_5', seed, hm)
+    out = tmp_path / 'real_faces.md'
+    bench.write_report('real_faces', Namespace(
+        work_dir=str(work), seeds=[0, 1, 2], out=str(out)))
+    # a fresh clone: the page's JSON, no run folders; one new run, seed 0
+    fresh = tmp_path / 'fresh'
+    _finished(fresh, 'hm_10', 0, 7.0)
+    args = Namespace(work_dir=str(fresh), seeds=[0], out=str(out),
+                     suite='real_faces')
+    text = bench.write_report('real_faces', args)
+    assert '| FSL-2D, 5% | `fsl_5` | 3 | 8.00 (8.00, 8.40, 7.60) |' in text
+    assert '| HybridMatch, 10% | `hm_10` | 1 | 7.00 |' in text
+    assert '--suite real_faces --seeds 0 1 2`' in text
+    runs = json.loads((tmp_path / 'real_faces.json').read_text())
+    assert len(runs) == 7
+    # recorded runs are not queued again; the others are
+    assert bench.pending_runs(args, ['fsl_5', 'hm_10', 'fsl_10']) == \
+        [('fsl_10', 0)]
+    # a recorded run whose options are no longer the row's does not count
+    runs[0]['options'] = ['model.semi_train_cfg.lambda_u=2.0']
+    (tmp_path / 'real_faces.json').write_text(json.dumps(runs))
+    assert ('fsl_5', 0) not in bench.recorded_runs('real_faces', args)
+    assert ('fsl_5', 1) in bench.recorded_runs('real_faces', args)

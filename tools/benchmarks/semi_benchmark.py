@@ -35,6 +35,7 @@ last checkpoint. The tables are rewritten after every finished run::
     python tools/benchmarks/semi_benchmark.py --suite recipe --seeds 0
 """
 import argparse
+import glob
 import json
 import os
 import os.path as osp
@@ -242,20 +243,96 @@ def _iters(row):
     return int(cfg.train_cfg.max_iters)
 
 
-def runs_json(suite, args):
-    """One entry per finished run, as ``real_faces.json`` holds them."""
+def _page_json(suite_name, args):
+    """The runs file beside the suite's page: ``<page>.json``."""
+    out = osp.join(REPO, args.out or SUITES[suite_name].out)
+    return osp.splitext(out)[0] + '.json'
+
+
+def recorded_runs(suite_name, args):
+    """``{(key, seed): entry}`` of the runs the page's JSON records whose
+    config and options are still those of the row: the figures of runs
+    whose folders are not on this machine (a fresh clone)."""
+    path = _page_json(suite_name, args)
+    if not osp.isfile(path):
+        return {}
+    rows = SUITES[suite_name].rows
+    with open(path) as f:
+        entries = json.load(f)
+    return {(e['key'], e['seed']): e for e in entries
+            if e.get('key') in rows and
+            e['config'] == rows[e['key']].config and
+            e.get('options', []) == rows[e['key']].opts}
+
+
+def _entry_metrics(entry):
+    """A recorded entry as ``metrics.json`` keys."""
+    m = {'full/NME': entry['nme'], 'full/FR@10': entry['fr10'],
+         'full/AUC@10': entry['auc10']}
+    m.update({f'{s}/NME': entry[f'nme_{s}'] for s in SUBSETS
+              if f'nme_{s}' in entry})
+    return m
+
+
+def finished_runs(suite_name, args):
+    """``{key: {seed: metrics}}`` of every finished run: its folder's
+    ``metrics.json``, else the page's recorded entry. Seeds: ``--seeds``
+    plus every seed recorded or found in a run folder, so that finishing
+    one seed never drops the others from the page."""
+    suite, recorded = SUITES[suite_name], recorded_runs(suite_name, args)
+    found = {int(osp.basename(p)[4:]) for p in glob.glob(
+        osp.join(REPO, args.work_dir, '*', 'seed*')) if
+        osp.basename(p)[4:].isdigit()}
+    seeds = sorted(set(args.seeds) | found | {s for _, s in recorded})
+    done = {}
+    for key in suite.rows:
+        done[key] = {}
+        for seed in seeds:
+            m = metrics_of(args.work_dir, key, seed)
+            if m is None and (key, seed) in recorded:
+                m = _entry_metrics(recorded[(key, seed)])
+            if m is not None:
+                done[key][seed] = m
+    return done
+
+
+def _curve(suite, key, seed, args, recorded):
+    """``[(iteration, NME)]`` of one run: its logs, else the recorded
+    entry's ``curve``; None when neither has one."""
+    from mmengine.config import Config
+    row = suite.rows[key]
+    path = osp.join(REPO, run_dir(args.work_dir, key, seed))
+    if osp.isdir(path):
+        every = int(Config.fromfile(osp.join(REPO,
+                                             row.config)).train_cfg.val_interval)
+        return [tuple(p) for p in validation_curve(path, every)]
+    entry = recorded.get((key, seed), {})
+    return [tuple(p) for p in entry['curve']] if 'curve' in entry else None
+
+
+def runs_json(suite_name, args, done):
+    """One entry per finished run, as ``real_faces.json`` holds them, with
+    its NME-vs-iteration ``curve``; recorded entries are kept as they
+    are."""
+    suite, recorded = SUITES[suite_name], recorded_runs(suite_name, args)
     entries = []
     for key, row in suite.rows.items():
-        for seed in args.seeds:
-            m = metrics_of(args.work_dir, key, seed)
-            if m is None:
+        for seed, m in done[key].items():
+            if metrics_of(args.work_dir, key, seed) is None:
+                entries.append(recorded[(key, seed)])
                 continue
-            entries.append(dict(
+            entry = dict(
                 method=row.method, labels=row.labels, seed=seed,
                 test=suite.test, nme=round(m['full/NME'], 4),
                 fr10=round(m['full/FR@10'], 4),
                 auc10=round(m['full/AUC@10'], 4), iters=_iters(row),
-                config=row.config, options=row.opts, key=key))
+                config=row.config, options=row.opts, key=key)
+            entry.update({f'nme_{s}': round(m[f'{s}/NME'], 4)
+                          for s in SUBSETS[1:] if f'{s}/NME' in m})
+            curve = _curve(suite, key, seed, args, recorded)
+            if curve:
+                entry['curve'] = [[int(i), round(v, 4)] for i, v in curve]
+            entries.append(entry)
     return entries
 
 
@@ -309,15 +386,14 @@ def _paired_lines(suite, done):
 
 def write_report(suite_name, args):
     suite = SUITES[suite_name]
-    done, rows = {}, []
+    done, rows = finished_runs(suite_name, args), []
     subsets = SUBSETS if suite.test == 'synthface' else ('full', )
     for key, row in suite.rows.items():
-        done[key] = {s: m for s, m in ((s, metrics_of(args.work_dir, key, s))
-                                       for s in args.seeds) if m is not None}
         ms = list(done[key].values())
         if not ms:
             continue
-        cells = [fmt([m[f'{s}/NME'] for m in ms]) for s in subsets]
+        cells = [fmt([m[f'{s}/NME'] for m in ms if f'{s}/NME' in m])
+                 for s in subsets]
         cells += [fmt([m['full/FR@10'] for m in ms]),
                   fmt([m['full/AUC@10'] for m in ms])]
         opts = ' '.join(o for o in row.opts
@@ -325,7 +401,8 @@ def write_report(suite_name, args):
         rows.append(f'| {row.name} | `{key}` | {len(ms)} | ' +
                     ' | '.join(cells) + f' | `{osp.basename(row.config)}`'
                     + (f' `{opts}`' if opts else '') + ' |')
-    seeds = ' '.join(map(str, args.seeds))
+    all_seeds = sorted({s for ms in done.values() for s in ms}) or args.seeds
+    seeds = ' '.join(map(str, all_seeds))
     command = f'{COMMAND} --suite {suite_name} --seeds {seeds}'
     head = ' | '.join(f'NME {s}' for s in subsets)
     lines = [
@@ -349,19 +426,21 @@ def write_report(suite_name, args):
                   'faces, seed by seed (negative: lower error):'] + paired
     out = osp.join(REPO, args.out or suite.out)
     stem = osp.splitext(out)[0]
-    if suite_name in ('real_faces', 'synthface'):
+    if suite_name != 'synthface_investigation':
+        entries = runs_json(suite_name, args, done)  # reads the old file
         with open(stem + '.json', 'w') as f:
-            json.dump(runs_json(suite, args), f, indent=1)
+            json.dump(entries, f, indent=1)
         lines += ['', f'Every run: [{osp.basename(stem)}.json]'
                   f'({osp.basename(stem)}.json).']
-    plots = plot_curves(suite, args, stem + '_nme_vs_iter.png')
+    plots = plot_curves(suite_name, args, done, stem + '_nme_vs_iter.png')
     if plots:
         lines += ['', f'NME vs iteration on `{suite.test}` (mean over '
                   'seeds; monitoring only, nothing is chosen on it):', '',
                   f'![NME vs iteration]({osp.basename(plots)})']
-    ced = plot_ceds(suite, args, stem + '_ced.png')
+    ced_seed = min(all_seeds)
+    ced = plot_ceds(suite, args, done, ced_seed, stem + '_ced.png')
     if ced:
-        lines += ['', f'CED, seed {args.seeds[0]}:', '',
+        lines += ['', f'CED, seed {ced_seed}:', '',
                   f'![CED]({osp.basename(ced)})']
     text = '\n'.join(lines) + '\n' + _kept_notes(out)
     with open(out, 'w') as f:
@@ -383,23 +462,36 @@ def _kept_notes(path):
     return '' if at < 0 else '\n' + text[at:]
 
 
-def plot_curves(suite, args, path):
+def _keep_if_incomplete(path, missing):
+    """True (and a warning) when some finished runs lack what a plot needs
+    and the plot already exists: it is kept rather than redrawn without
+    them."""
+    if missing and osp.isfile(path):
+        print(f'[semi_benchmark] {osp.basename(path)} kept: no logs for '
+              f'{", ".join(missing)} on this machine', flush=True)
+        return True
+    return False
+
+
+def plot_curves(suite_name, args, done, path):
     """NME vs iteration of every row with more than one validation."""
-    from mmengine.config import Config
-    series = {}
+    suite, recorded = SUITES[suite_name], recorded_runs(suite_name, args)
+    series, missing = {}, []
     for key, row in suite.rows.items():
-        cfg = Config.fromfile(osp.join(REPO, row.config))
-        every = int(cfg.train_cfg.val_interval)
-        curves = [dict(validation_curve(
-            osp.join(REPO, run_dir(args.work_dir, key, s)), every))
-            for s in args.seeds
-            if metrics_of(args.work_dir, key, s) is not None]
-        curves = [c for c in curves if len(c) > 1]
+        curves = []
+        for seed in done[key]:
+            c = _curve(suite, key, seed, args, recorded)
+            if c is None:
+                missing.append(f'{key} seed {seed}')
+            elif len(c) > 1:
+                curves.append(dict(c))
         if not curves:
             continue
         steps = sorted(set.intersection(*[set(c) for c in curves]))
         series[row.name] = (steps, [np.mean([c[s] for c in curves])
                                     for s in steps])
+    if _keep_if_incomplete(path, missing):
+        return path
     if not series:
         return None
     import matplotlib
@@ -418,20 +510,36 @@ def plot_curves(suite, args, path):
     return path
 
 
-def plot_ceds(suite, args, path):
+def plot_ceds(suite, args, done, seed, path):
+    """The CED of every row's run with ``seed``, from its test folder."""
     from hybridmatch_mmpose.evaluation.metrics.face_landmark_metric import \
         plot_ced
-    errors = {}
+    errors, missing = {}, []
     for key, row in suite.rows.items():
-        p = osp.join(REPO, run_dir(args.work_dir, key, args.seeds[0]),
-                     'test', 'ced', 'ced.json')
-        if osp.isfile(p):
-            with open(p) as f:
-                errors[row.name] = json.load(f)['subsets']['full']['errors']
+        if seed not in done[key]:
+            continue
+        p = osp.join(REPO, run_dir(args.work_dir, key, seed), 'test', 'ced',
+                     'ced.json')
+        if not osp.isfile(p):
+            missing.append(f'{key} seed {seed}')
+            continue
+        with open(p) as f:
+            errors[row.name] = json.load(f)['subsets']['full']['errors']
+    if _keep_if_incomplete(path, missing):
+        return path
     if not errors:
         return None
     plot_ced(errors, 10.0, path, title=f'{suite.test}, full')
     return path
+
+
+def pending_runs(args, only):
+    """``[(key, seed)]`` still to run: neither finished here nor recorded
+    on the page."""
+    recorded = recorded_runs(args.suite, args)
+    return [(k, s) for s in args.seeds for k in only
+            if metrics_of(args.work_dir, k, s) is None and
+            (k, s) not in recorded]
 
 
 def main(argv=None):
@@ -459,8 +567,7 @@ def main(argv=None):
                      f'choose from {list(suite.rows)}')
     env = dict(os.environ, OMP_NUM_THREADS='1', MKL_NUM_THREADS='1',
                PYTHONWARNINGS='ignore')
-    todo = [(k, s) for s in args.seeds for k in only
-            if metrics_of(args.work_dir, k, s) is None]
+    todo = pending_runs(args, only)
 
     def launch(key, seed):
         work = run_dir(args.work_dir, key, seed)
