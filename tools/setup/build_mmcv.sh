@@ -40,7 +40,7 @@ if [[ -z "$wheel" ]]; then
     trap 'rm -rf "$work"' EXIT
     jobs=${MAX_JOBS:-$(nproc 2>/dev/null || echo 2)}
     say "building mmcv 2.1.0 with ops from its sdist (once per machine; ${MMCV_BUILD:-fast} build, $jobs parallel compiles, about 1.5 GB of RAM each)"
-    $PIP download --no-deps --no-build-isolation --no-binary :all: mmcv==2.1.0 -d "$work" \
+    $PIP download ${PIP_ARGS:-} --no-deps --no-build-isolation --no-binary :all: mmcv==2.1.0 -d "$work" \
         || die "could not download the mmcv 2.1.0 sdist from PyPI"
     tar -xzf "$work"/mmcv-2.1.0.tar.gz -C "$work"
     sed -i 's/-std=c++1[47]/-std=c++20/g' "$work"/mmcv-2.1.0/setup.py
