@@ -193,6 +193,13 @@ class HaarFaceDetector:
     def __init__(self, cascade: str = 'haarcascade_frontalface_default.xml',
                  shift: float = 0.16, scale: float = 0.87,
                  min_size: int = 24, max_faces: int = 0):
+        if not hasattr(cv2, 'CascadeClassifier'):
+            raise ImportError(
+                f'OpenCV {cv2.__version__} has no Haar cascades '
+                '(cv2.CascadeClassifier; OpenCV 5 moved them out of its main '
+                'modules): install opencv-python-headless<5 or '
+                'opencv-contrib-python-headless, or give the face boxes '
+                'yourself')
         path = cascade if osp.isfile(cascade) else osp.join(
             cv2.data.haarcascades, cascade)
         self.detector = cv2.CascadeClassifier(path)

@@ -300,9 +300,19 @@ def test_clip_boxes():
     assert 'outside the 100x80 image' in warnings[0]
 
 
+def test_haar_detector_names_the_opencv_without_cascades(monkeypatch):
+    from hybridmatch_mmpose.apis import HaarFaceDetector
+    monkeypatch.delattr(cv2, 'CascadeClassifier', raising=False)
+    with pytest.raises(ImportError, match=r'OpenCV .* has no Haar cascades '
+                       r'.*opencv-python-headless<5 or opencv-contrib'):
+        HaarFaceDetector()
+
+
 @pytest.mark.skipif(not REAL68.is_dir(),
                     reason=f'real faces not found under {SHARED}: set '
                     f'{SHARED_ENV} to the shared folder to run this test')
+@pytest.mark.skipif(not hasattr(cv2, 'CascadeClassifier'),
+                    reason=f'OpenCV {cv2.__version__} has no Haar cascades')
 def test_haar_boxes_match_the_300w_box_convention_on_real_faces():
     """On the 8 real annotated faces, the largest Haar face mapped by the
     default shift / scale overlaps the 300-W box (the square of the

@@ -6,11 +6,16 @@ import json
 import os.path as osp
 
 import numpy as np
-import onnxruntime  # requirements/export.txt, installed by make setup
 import pytest
 import torch
 
 from tool_runner import SYNTH_CONFIG, run_tool
+
+# requirements/export.txt: installed by `make setup` (the pinned stack); an
+# environment of its own (TORCH=system) may lack it
+onnxruntime = pytest.importorskip(
+    'onnxruntime', reason='onnxruntime is not installed (requirements/'
+    'export.txt; make setup installs it for the pinned stack)')
 
 # needs the trained tiny model and runs the export tool
 pytestmark = pytest.mark.slow
