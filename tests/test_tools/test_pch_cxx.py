@@ -27,7 +27,9 @@ def _run(tmp_path, args, **env):
     e = dict(os.environ, PCH_REAL_CXX=str(fake), PCH_HEADER=str(header),
              CALLS=str(tmp_path / 'calls'))
     e.update(env)
-    subprocess.run(['bash', str(WRAPPER)] + args, env=e, check=True)
+    # in tmp_path: the fake writes its -o outputs (nms.o, _ext.so) there
+    subprocess.run(['bash', str(WRAPPER)] + args, env=e, check=True,
+                   cwd=tmp_path)
     return (tmp_path / 'calls').read_text().splitlines(), header
 
 
