@@ -274,26 +274,28 @@ def _entry_metrics(entry):
     return m
 
 
-def finished_runs(suite_name, args):
-    """``{key: {seed: metrics}}`` of every finished run: its folder's
-    ``metrics.json``, else the page's recorded entry. Seeds: ``--seeds``
-    plus every seed recorded or found in a run folder, so that finishing
-    one seed never drops the others from the page."""
-    suite, recorded = SUITES[suite_name], recorded_runs(suite_name, args)
+def finished_runs(suite_name, args, recorded):
+    """``({key: {seed: metrics}}, {(key, seed)})``: every finished run, from
+    its folder's ``metrics.json``, else from the page's ``recorded`` entry
+    (the second value names those). Seeds: ``--seeds`` plus every seed
+    recorded or found in a run folder, so that finishing one seed never
+    drops the others from the page."""
+    suite = SUITES[suite_name]
     found = {int(osp.basename(p)[4:]) for p in glob.glob(
         osp.join(REPO, args.work_dir, '*', 'seed*')) if
         osp.basename(p)[4:].isdigit()}
     seeds = sorted(set(args.seeds) | found | {s for _, s in recorded})
-    done = {}
+    done, from_page = {}, set()
     for key in suite.rows:
         done[key] = {}
         for seed in seeds:
             m = metrics_of(args.work_dir, key, seed)
             if m is None and (key, seed) in recorded:
                 m = _entry_metrics(recorded[(key, seed)])
+                from_page.add((key, seed))
             if m is not None:
                 done[key][seed] = m
-    return done
+    return done, from_page
 
 
 def _curve(suite, key, seed, args, recorded):
@@ -310,15 +312,14 @@ def _curve(suite, key, seed, args, recorded):
     return [tuple(p) for p in entry['curve']] if 'curve' in entry else None
 
 
-def runs_json(suite_name, args, done):
+def runs_json(suite, done, from_page, recorded, curves):
     """One entry per finished run, as ``real_faces.json`` holds them, with
     its NME-vs-iteration ``curve``; recorded entries are kept as they
     are."""
-    suite, recorded = SUITES[suite_name], recorded_runs(suite_name, args)
     entries = []
     for key, row in suite.rows.items():
         for seed, m in done[key].items():
-            if metrics_of(args.work_dir, key, seed) is None:
+            if (key, seed) in from_page:
                 entries.append(recorded[(key, seed)])
                 continue
             entry = dict(
@@ -329,7 +330,7 @@ def runs_json(suite_name, args, done):
                 config=row.config, options=row.opts, key=key)
             entry.update({f'nme_{s}': round(m[f'{s}/NME'], 4)
                           for s in SUBSETS[1:] if f'{s}/NME' in m})
-            curve = _curve(suite, key, seed, args, recorded)
+            curve = curves[(key, seed)]
             if curve:
                 entry['curve'] = [[int(i), round(v, 4)] for i, v in curve]
             entries.append(entry)
@@ -386,7 +387,11 @@ def _paired_lines(suite, done):
 
 def write_report(suite_name, args):
     suite = SUITES[suite_name]
-    done, rows = finished_runs(suite_name, args), []
+    recorded = recorded_runs(suite_name, args)  # read before it is rewritten
+    done, from_page = finished_runs(suite_name, args, recorded)
+    curves = {(key, seed): _curve(suite, key, seed, args, recorded)
+              for key in done for seed in done[key]}
+    rows = []
     subsets = SUBSETS if suite.test == 'synthface' else ('full', )
     for key, row in suite.rows.items():
         ms = list(done[key].values())
@@ -427,12 +432,12 @@ def write_report(suite_name, args):
     out = osp.join(REPO, args.out or suite.out)
     stem = osp.splitext(out)[0]
     if suite_name != 'synthface_investigation':
-        entries = runs_json(suite_name, args, done)  # reads the old file
+        entries = runs_json(suite, done, from_page, recorded, curves)
         with open(stem + '.json', 'w') as f:
             json.dump(entries, f, indent=1)
         lines += ['', f'Every run: [{osp.basename(stem)}.json]'
                   f'({osp.basename(stem)}.json).']
-    plots = plot_curves(suite_name, args, done, stem + '_nme_vs_iter.png')
+    plots = plot_curves(suite, done, curves, stem + '_nme_vs_iter.png')
     if plots:
         lines += ['', f'NME vs iteration on `{suite.test}` (mean over '
                   'seeds; monitoring only, nothing is chosen on it):', '',
@@ -473,22 +478,22 @@ def _keep_if_incomplete(path, missing):
     return False
 
 
-def plot_curves(suite_name, args, done, path):
-    """NME vs iteration of every row with more than one validation."""
-    suite, recorded = SUITES[suite_name], recorded_runs(suite_name, args)
+def plot_curves(suite, done, curves, path):
+    """NME vs iteration of every row with more than one validation;
+    ``curves``: ``{(key, seed): [(iteration, NME)] or None}``."""
     series, missing = {}, []
     for key, row in suite.rows.items():
-        curves = []
+        rows = []
         for seed in done[key]:
-            c = _curve(suite, key, seed, args, recorded)
+            c = curves[(key, seed)]
             if c is None:
                 missing.append(f'{key} seed {seed}')
             elif len(c) > 1:
-                curves.append(dict(c))
-        if not curves:
+                rows.append(dict(c))
+        if not rows:
             continue
-        steps = sorted(set.intersection(*[set(c) for c in curves]))
-        series[row.name] = (steps, [np.mean([c[s] for c in curves])
+        steps = sorted(set.intersection(*[set(c) for c in rows]))
+        series[row.name] = (steps, [np.mean([c[s] for c in rows])
                                     for s in steps])
     if _keep_if_incomplete(path, missing):
         return path
