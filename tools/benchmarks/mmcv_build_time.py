@@ -50,7 +50,6 @@ rrois = torch.cat([rois[:, :1], rb[:30]], 1) * torch.tensor(
 out['roi_align_rotated'] = ops.roi_align_rotated(feat, rrois, (5, 5), 1.0,
                                                  2, True, False)
 conv = ops.DeformConv2d(8, 4, 3, padding=1)
-torch.manual_seed(0)
 for p in conv.parameters():
     torch.nn.init.normal_(p, generator=g)
 off = torch.randn(2, 18, 32, 32, generator=g)
