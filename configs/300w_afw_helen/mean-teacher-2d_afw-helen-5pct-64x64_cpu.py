@@ -8,18 +8,17 @@
 # teacher's of the weak view (no re-rendering, no confidence weighting).
 _base_ = ['./hybridmatch_afw-helen-5pct-64x64_cpu.py']
 
-codec = _base_.heatmap_codec
 model = dict(
     _delete_=True,
     type='SemiTopdownEstimator',
-    detector=_base_.stock_heatmap_model,
+    detector=_base_.detector,
     data_preprocessor=_base_.model.data_preprocessor,
     semi_train_cfg=dict(
         lambda_u=_base_.model.semi_train_cfg.lambda_u,
         burn_in_iters=_base_.model.semi_train_cfg.burn_in_iters),
     semi_test_cfg=_base_.model.semi_test_cfg)
-# the labelled branch's targets from the stock codec
+# the labelled branch's targets from the supervised model's own codec
 train_dataloader = dict(
     dataset=dict(sup_pipeline=[
-        dict(type='GenerateTarget', encoder=codec),
+        dict(type='GenerateTarget', encoder=_base_.detector.head.decoder),
         _base_.train_dataloader.dataset.sup_pipeline[-1]]))

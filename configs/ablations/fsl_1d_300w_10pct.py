@@ -9,9 +9,4 @@
 # value 1 of the single remaining weight hardly matters).
 _base_ = ['./fsl_2d_300w_10pct.py']
 
-model = dict(
-    head=dict(
-        loss_2d=dict(type='KeypointMSELoss', use_target_weight=True,
-                     loss_weight=0.),
-        loss_1d_weight=1.0,
-        decode_from='1d'))
+model = dict(head=_base_.head_1d_only)

@@ -15,10 +15,5 @@
 _base_ = ['../hybridmatch_300w_10pct.py']
 
 model = dict(
-    head=dict(
-        loss_2d=dict(type='KeypointMSELoss', use_target_weight=True,
-                     loss_weight=0.),
-        loss_1d_weight=1.0,
-        confidence_from='1d',
-        decode_from='1d'),
+    head=dict(_base_.head_1d_only, confidence_from='1d'),
     semi_train_cfg=dict(lambda_1d=1.0, ramp_fraction=0.))

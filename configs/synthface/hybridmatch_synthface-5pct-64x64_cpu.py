@@ -5,7 +5,5 @@ _base_ = ['../_base_/hybridmatch_64x64_cpu.py']
 
 data_root = 'data/synthface/'
 train_dataloader = dict(dataset=dict(dataset=dict(data_root=data_root)))
-val_dataloader = dict(dataset=dict(data_root=data_root))
-test_dataloader = val_dataloader
-val_evaluator = dict(data_root=data_root)
-test_evaluator = val_evaluator
+val_dataloader = test_dataloader = dict(dataset=dict(data_root=data_root))
+val_evaluator = test_evaluator = dict(data_root=data_root)

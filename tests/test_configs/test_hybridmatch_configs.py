@@ -26,8 +26,12 @@ from hybridmatch_mmpose.utils.pretrained import iter_pretrained
 from mmpose.registry import DATASETS, MODELS
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+# every runnable config; _base_/hybridmatch_semi.py is a fragment of
+# variables that the supervised base configs inherit
 CONFIGS = sorted(
-    glob.glob(osp.join(REPO, 'configs', '**', '*.py'), recursive=True))
+    p for p in glob.glob(osp.join(REPO, 'configs', '**', '*.py'),
+                         recursive=True)
+    if not p.endswith(osp.join('_base_', 'hybridmatch_semi.py')))
 
 
 def _path(rel):
@@ -471,3 +475,44 @@ def test_synthface_ablation_trains_with_the_intended_losses(
             assert value == 0, key
         elif key.startswith('sup_') or not key.startswith('unsup'):
             assert value > 0, key  # labelled terms are never 0
+
+
+# ------------------------------------------------------ the config tree --
+WRAPS = [  # (supervised base, the semi-supervised config that wraps it)
+    ('fsl_2d_300w_5pct.py', 'hybridmatch_300w_5pct.py'),
+    ('_base_/fsl-2d_64x64_cpu.py', '_base_/hybridmatch_64x64_cpu.py'),
+    ('300w_afw_helen/fsl-2d_afw-helen-5pct-64x64_cpu.py',
+     '300w_afw_helen/hybridmatch_afw-helen-5pct-64x64_cpu.py'),
+]
+
+
+@pytest.mark.parametrize('fsl_name, semi_name', WRAPS)
+def test_semi_config_wraps_its_supervised_base(fsl_name, semi_name):
+    """The semi-supervised config is its supervised base with the model
+    wrapped (student + EMA teacher, HybridMatchHead) and the unlabelled
+    faces added: the same network body, labelled faces, T_w, schedule and
+    test set."""
+    fsl, semi = _load(fsl_name), _load(semi_name)
+    assert fsl.model.type == 'TopdownPoseEstimator'
+    assert fsl.model.head.type == 'HeatmapHead'  # MMPose's stock model
+    assert semi.detector == fsl.model
+    for key in ('backbone', 'neck', 'test_cfg'):
+        assert semi.model[key] == fsl.model[key], key
+    assert semi.model.data_preprocessor.data_preprocessor == \
+        fsl.model.data_preprocessor
+    # the HybridMatch head has the stock head's 2-D half
+    hm_codec, codec = semi.model.head.decoder, fsl.model.head.decoder
+    for key in ('input_size', 'heatmap_size', 'sigma'):
+        assert hm_codec[key] == codec[key], key
+    assert hm_codec.get('unbiased', False) == codec.get('unbiased', False)
+    assert semi.model.head.in_channels == fsl.model.head.in_channels
+    sup, ds = fsl.train_dataloader.dataset, semi.train_dataloader.dataset
+    assert (sup.type, sup.subset) == ('SemiSplitDataset', 'labelled')
+    assert ds.dataset == sup.dataset and ds.split == sup.split
+    assert ds.weak_pipeline == sup.pipeline[:-2]
+    for key in ('train_cfg', 'optim_wrapper', 'param_scheduler',
+                'default_hooks', 'val_dataloader', 'test_dataloader',
+                'val_evaluator', 'test_evaluator'):
+        assert semi[key] == fsl[key], key
+    assert semi.val_cfg.type == 'TeacherStudentValLoop'
+    assert _hook(semi, 'HybridMatchHook') and not _hook(fsl, 'HybridMatchHook')

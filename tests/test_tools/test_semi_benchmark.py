@@ -95,7 +95,7 @@ def test_report_table_gap_and_json(tmp_path):
     assert '| FSL-2D, 5% | `fsl_5` | 3 | 8.00 (8.00, 8.40, 7.60) |' in text
     assert '| HybridMatch, 5% | `hm_5` | 3 | 6.20 (6.00, 6.20, 6.40) |' in text
     # (8.0 - 6.2) / (8.0 - 5.0) = 60 %
-    assert '(`hm_5`): 60 % (8.00 -> 6.20; all labels 5.00)' in text
+    assert '(`hm_5`): 60.0 % (8.00 -> 6.20; all labels 5.00)' in text
     assert ('(`hm_5`) minus `fsl_5`: -2.00 (seed 0), -2.20 (seed 1), '
             '-1.20 (seed 2); mean -1.80') in text
     runs = json.loads((tmp_path / 'real_faces.json').read_text())

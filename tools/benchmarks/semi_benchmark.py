@@ -361,7 +361,7 @@ def _gap_lines(suite, done):
         if fsl is None or fsl <= mean[full]:
             continue
         closed = (fsl - mean[key]) / (fsl - mean[full])
-        lines.append(f'- {row.name} (`{key}`): {100 * closed:.0f} % '
+        lines.append(f'- {row.name} (`{key}`): {100 * closed:.1f} % '
                      f'({fsl:.2f} -> {mean[key]:.2f}; all labels '
                      f'{mean[full]:.2f})')
     return lines
