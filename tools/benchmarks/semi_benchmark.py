@@ -67,9 +67,10 @@ def _real_rows():
     for tag, labels in (('5pct', '5%'), ('10pct', '10%'), ('20pct', '20%'),
                         ('50img', '50')):
         key = tag.replace('pct', '').replace('img', 'img')
-        rows[f'fsl_{key}'] = Row(f'FSL-2D, {labels}', 'FSL-2D', labels,
+        shown = labels if labels.endswith('%') else f'{labels} faces'
+        rows[f'fsl_{key}'] = Row(f'FSL-2D, {shown}', 'FSL-2D', labels,
                                  REAL.format('fsl-2d', tag), [])
-        rows[f'hm_{key}'] = Row(f'HybridMatch, {labels}', 'HybridMatch',
+        rows[f'hm_{key}'] = Row(f'HybridMatch, {shown}', 'HybridMatch',
                                 labels, REAL.format('hybridmatch', tag), [])
     rows['hmlu0_5'] = Row('HybridMatch lambda_u = 0, 5%',
                           'HybridMatch lambda_u=0', '5%',
