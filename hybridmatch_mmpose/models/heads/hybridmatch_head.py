@@ -21,91 +21,28 @@ from ..losses import ConfidenceRegularizedLoss
 from ..utils import (hard_heatmap_labels, hard_simcc_labels,
                      simcc_confidence, soft_heatmap_labels,
                      soft_simcc_labels)
+from .one_d_regressor import OneDRegressor
 
 OptIntSeq = Optional[Sequence[int]]
 # (heatmaps (N, K, H, W), simcc_x (N, K, Wx), simcc_y (N, K, Wy))
 HybridOutputs = Tuple[Tensor, Tensor, Tensor]
 
 
-class OneDRegressor(nn.Module):
-    """1-D heatmap regressor: each keypoint's 2-D heatmap -> x and y vectors.
-
-    SimCC-style (``SimCCHead.mlp_head_x/y``): flatten each keypoint's
-    ``H x W`` map and apply linear layers shared across keypoints. With
-    ``hidden_dims=d`` the two ``Linear(H*W -> Wx/Wy)`` are factorised through
-    one shared ``Linear(H*W -> d)`` (no activation: a rank-``d`` linear map).
-    Rank 2 * 64 already suffices to express "marginalise the 64x64 map over
-    rows (resp. columns), then interpolate to 256 bins" for both axes, so
-    ``d = 256`` loses nothing a full linear map needs for that, with about
-    half the parameters of the full map at 64x64 -> 256 + 256.
-
-    Args:
-        in_size (int): ``H * W`` of the 2-D heatmap.
-        out_x (int): ``Wx`` bins.
-        out_y (int): ``Wy`` bins.
-        hidden_dims (int, optional): Shared factor width ``d``; ``None`` for
-            SimCC's direct ``Linear(H*W -> W)`` per axis.
-    """
-
-    def __init__(self, in_size: int, out_x: int, out_y: int,
-                 hidden_dims: Optional[int] = 256):
-        super().__init__()
-        self.in_size = in_size
-        if hidden_dims:
-            self.hidden = nn.Linear(in_size, hidden_dims)
-            in_size = hidden_dims
-        else:
-            self.hidden = nn.Identity()
-        self.mlp_head_x = nn.Linear(in_size, out_x)
-        self.mlp_head_y = nn.Linear(in_size, out_y)
-
-    def forward(self, heatmaps: Tensor) -> Tuple[Tensor, Tensor]:
-        """(N, K, H, W) -> ((N, K, Wx), (N, K, Wy))."""
-        z = self.hidden(torch.flatten(heatmaps, 2))
-        return self.mlp_head_x(z), self.mlp_head_y(z)
-
-
 @MODELS.register_module()
 class HybridMatchHead(BaseHead):
-    r"""HybridMatch head: HRNet's 2-D heatmap layers plus a 1-D heatmap
-    regressor that reads the *predicted 2-D heatmap* (Kang et al., IEEE
-    Access 2023, Sec. III-C, Fig. 3).
-
-    Architecture (input: HRNet's four branches upsampled and concatenated by
-    the stock ``FeatureMapProcessor(concat=True)`` neck, one ``(N, 270, 64,
-    64)`` map for a 256 input):
-
-    - 2-D branch, identical to the stock 300-W ``HeatmapHead``
-      (``deconv_out_channels=None, conv_out_channels=(270,),
-      conv_kernel_sizes=(1,)``) and to the original HRNet face head: a 1x1
-      conv + BN + ReLU, then a final 1x1 conv to K heatmaps. These are the
-      paper's "two convolutional layers with batch normalization (for
-      regressing a 2-D heatmap)" (IV-G): two convs, BN between them. The
-      attribute names (``conv_layers``, ``final_layer``) are
-      ``HeatmapHead``'s, so a stock HRNet checkpoint's head loads into it.
-    - 1-D branch: :class:`OneDRegressor` on the predicted heatmaps, giving
-      ``(N, K, Wx)`` and ``(N, K, Wy)``. Co-attention (Yin et al.) is not
-      implemented.
-
-    Parameters (HRNetV2-W18, 68 keypoints, 256 input, 64x64 maps, 256 bins):
-    backbone + neck 9,562,260; 2-D layers 92,138; 1-D regressor (``d=256``)
-    1,180,416; total 10,834,814 (paper: 11.23 M; budget <= 11.3 M). SimCC's
-    direct ``Linear(4096 -> 256)`` per axis (``hidden_dims=None``) would give
-    11,752,630.
-
-    Gradient flow (III-C): "both the 1-D and 2-D pseudolabels are used to
-    update all parameters except for the 1-D heatmap regressor. Here, the
-    parameters for the 1-D regressor are updated only with 1-D
-    pseudo-labels." The 2-D loss cannot reach the 1-D regressor (it is
-    downstream); the 1-D loss flows through the predicted heatmap into the
-    2-D layers and the backbone. ``detach_heatmap_for_1d=True`` (ablation)
-    stops the latter.
-
-    Losses (Eq. 4): ``L_s = L_s^2D + lambda_s^1D * L_s^1D``, returned as
-    ``loss_2d`` (= ``L^2D``) and ``loss_1d`` (= ``lambda^1D * L^1D``, already
-    weighted), plus ``acc_pose`` (PCK on the 2-D maps, as ``HeatmapHead``).
-    The same code computes Eq. 5 / Eq. 7 on pseudo-labels, see
-    :meth:`loss_by_targets` and :meth:`pseudo_labels`.
+    r"""HybridMatch head (Kang et al., IEEE Access 2023, Sec. III-C, Fig. 3):
+    the stock 300-W ``HeatmapHead``'s 2-D layers (a 1x1 conv + BN + ReLU and
+    a final 1x1 conv to K heatmaps, the paper's "two convolutional layers
+    with batch normalization", with ``HeatmapHead``'s attribute names so a
+    stock checkpoint's head loads) plus a :class:`OneDRegressor` that reads
+    the *predicted* 2-D heatmaps ``(N, K, H, W)`` and gives 1-D heatmaps
+    ``(N, K, Wx)`` and ``(N, K, Wy)``. The 2-D loss cannot reach the
+    regressor (it is downstream); the 1-D loss flows through the predicted
+    heatmap into the 2-D layers and the backbone unless
+    ``detach_heatmap_for_1d``. :meth:`loss_by_targets` computes Eq. 4 on
+    labels and Eq. 5 / 7 on :meth:`pseudo_labels`: ``loss_2d`` (``L^2D``),
+    ``loss_1d`` (``lambda^1D * L^1D``, already weighted) and ``acc_pose``
+    (PCK on the 2-D maps). Sizes and parameter counts: docs/method.md.
 
     Args:
         in_channels (int): Channels of the input feature map. Defaults to

@@ -5,7 +5,6 @@ from typing import Dict, List, Optional, Tuple, Union
 
 import torch
 from mmengine.config import ConfigDict
-from mmengine.logging import MessageHub
 from mmengine.model import BaseModel
 from torch import Tensor
 
@@ -14,73 +13,12 @@ from mmpose.utils.typing import (ForwardResults, OptConfigType,
                                  OptMultiConfig, OptSampleList, SampleList)
 
 from ...utils.options import merge_known_options
+from .finite_losses import NonFiniteLossError, check_finite_losses
+from .plain_detector import plain_detector_config
 
 BRANCHES = ('sup', 'unsup_teacher', 'unsup_student')
-
-
-class NonFiniteLossError(FloatingPointError):
-    """A loss term became NaN or Inf (see ``semi_train_cfg.check_finite``)."""
-
-
-def check_finite_losses(losses: Dict[str, Tensor]) -> None:
-    """Raise :class:`NonFiniteLossError` naming the first non-finite loss
-    term and the iteration (from mmengine's message hub, 1-based as in the
-    log; ``?`` outside a Runner)."""
-    for name, value in losses.items():
-        if 'loss' in name and not torch.isfinite(value).all():
-            it = MessageHub.get_current_instance().get_info('iter')
-            it = '?' if it is None else it + 1
-            raise NonFiniteLossError(
-                f'iteration {it}: loss term `{name}` is '
-                f'{value.detach().float().sum().item()}; training stopped '
-                'before the optimizer step, so the weights and the '
-                'checkpoints saved so far are unchanged. Resume from the '
-                'last checkpoint (`--resume`) with a lower learning rate '
-                '(optim_wrapper.optimizer.lr), and check the data (boxes, '
-                'keypoints) of this run.')
-
-
-_FLAT_KEYS = ('backbone', 'neck', 'head', 'train_cfg', 'test_cfg',
-              'metainfo')
-
-
-def plain_detector_config(model_cfg: dict) -> dict:
-    """The plain top-down config inside a semi-supervised model config.
-
-    Args:
-        model_cfg (dict): ``cfg.model`` of a semi-supervised config, flat
-            (``backbone`` / ``head`` / ... at the top level) or nested
-            (``detector=dict(...)``).
-
-    Returns:
-        dict: A new ``TopdownPoseEstimator`` config (``type``, ``backbone``,
-        ``neck``, ``head``, ``train_cfg``, ``test_cfg``, ``metainfo`` as
-        given) whose ``data_preprocessor`` is the inner preprocessor of the
-        semi model's ``mmdet.MultiBranchDataPreprocessor`` (when the plain
-        config has none of its own).
-    """
-    flat = {k: model_cfg.get(k) for k in _FLAT_KEYS
-            if model_cfg.get(k) is not None}
-    detector = model_cfg.get('detector')
-    if detector is not None and flat:
-        raise ValueError(
-            'give the plain model either as `detector=dict(...)` or flat '
-            f'(`backbone`, `head`, ...), not both (got detector and '
-            f'{sorted(flat)})')
-    if detector is None:
-        if 'backbone' not in flat or 'head' not in flat:
-            raise ValueError(
-                'the model config needs `backbone` and `head` (or a nested '
-                '`detector=dict(...)`)')
-        detector = dict(type='TopdownPoseEstimator', **flat)
-    plain = copy.deepcopy(dict(detector))
-    outer = model_cfg.get('data_preprocessor')
-    if plain.get('data_preprocessor') is None and isinstance(outer, dict):
-        inner = outer.get('data_preprocessor') if str(outer.get(
-            'type', '')).endswith('MultiBranchDataPreprocessor') else outer
-        if inner is not None:
-            plain['data_preprocessor'] = copy.deepcopy(dict(inner))
-    return plain
+__all__ = ['SemiTopdownEstimator', 'BRANCHES', 'NonFiniteLossError',
+           'check_finite_losses', 'plain_detector_config']
 
 
 @MODELS.register_module()
