@@ -127,52 +127,19 @@ def ema_update(student: nn.Module,
 
 @HOOKS.register_module()
 class HybridMatchHook(Hook):
-    r"""Mean teacher and curriculum of HybridMatch (Kang et al., IEEE Access
-    2023, III-C), for :class:`HybridMatchEstimator`.
-
-    1. EMA teacher (III-C-2), like MMDetection's ``MeanTeacherHook`` and
-       with its (mmengine's) momentum convention: after every
-       ``interval``-th optimiser step,
-       ``teacher = (1 - momentum) * teacher + momentum * student``.
-       ``momentum=0.001`` (EMA decay 0.999, Mean Teacher's and
-       MMDetection's value; the paper gives none): the teacher averages
-       roughly the last 1,000 iterations. BatchNorm buffers are included:
-       ``running_mean`` / ``running_var`` are averaged with the same
-       momentum (``buffers='ema'``, like mmengine's
-       ``ExponentialMovingAverage(update_buffers=True)``), so the teacher's
-       statistics follow the same time window as its averaged weights;
-       ``buffers='copy'`` copies the student's instead.
-       ``num_batches_tracked`` is copied. Skipping buffers (MMDetection's
-       default) would leave the teacher's eval-mode BN statistics at their
-       initial values.
-    2. Before training, unless resumed (``runner.iter > 0``) or the teacher
-       was loaded from a checkpoint that holds ``teacher.*``, the student is
-       copied into the teacher once (momentum 1), so both start equal
-       whatever their random initialisation.
-    3. Eq. 6: before iteration ``i`` (0-based ``runner.iter``), the model's
-       ``lambda_u_1d`` is set to ``min(j / K, 1) * lambda^1D`` with
-       ``K = ramp_fraction * runner.max_iters`` and ``j = i - B`` the
-       iterations since the unlabelled loss started (``B`` =
-       ``semi_train_cfg.burn_in_iters``, 0 in the paper), so iteration
-       ``i`` trains with ``lambda_u^1D(i)``: 0 at the first iteration,
-       ``lambda^1D`` from ``j = K`` on. The model's ``lambda_u`` is set to
-       :func:`lambda_u_at` (0 during the burn-in, then
-       ``semi_train_cfg.lambda_u_ramp_iters``' ramp). Both are functions of
-       ``runner.iter`` only, hence exact after ``--resume``, and are logged
-       every iteration as ``lambda_u_1d`` and ``lambda_u`` (message hub
-       keys ``train/lambda_u_1d``, ``train/lambda_u``).
-       Before iteration ``B > 0`` the student is copied into the teacher
-       (momentum 1): pseudo-labels start from the burnt-in model, not from
-       an average that still remembers its random start.
-    4. Distributed training (``sync_buffers=True``): DDP keeps the
-       student's *parameters* equal on every rank, but each rank's
-       BatchNorm statistics follow its own images. Before each EMA update
-       the student's floating-point buffers are averaged over the ranks
-       (``mmengine.dist.all_reduce_params``, as ``SyncBuffersHook`` does at
-       epoch ends), so the teacher stays identical on every rank.
-    5. Before training, the number of keypoints of the training set
-       (``metainfo['num_keypoints']``) must equal the head's
-       ``out_channels``; otherwise a clear error names both options.
+    """Mean teacher and curriculum of HybridMatch (Kang et al., IEEE Access
+    2023, III-C), for :class:`HybridMatchEstimator`: after every
+    ``interval``-th optimiser step the teacher becomes ``(1 - momentum) *
+    teacher + momentum * student`` (MMDetection's ``MeanTeacherHook``
+    convention; BatchNorm buffers averaged too with ``buffers='ema'``, the
+    student's averaged over ranks first when distributed); the student is
+    copied into the teacher before training (unless resumed or loaded) and
+    again at the end of the burn-in; before each iteration the model's
+    ``lambda_u_1d`` follows Eq. 6's ramp and ``lambda_u`` the burn-in and
+    its own ramp, both functions of ``runner.iter`` only (exact after
+    ``--resume``) and logged every iteration. Before training it checks
+    that the data set's keypoint count equals the head's ``out_channels``.
+    docs/method.md gives each rule and why.
 
     Args:
         momentum (float): EMA momentum in ``(0, 1]``. Defaults to 0.001.

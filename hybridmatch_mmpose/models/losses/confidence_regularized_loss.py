@@ -10,58 +10,19 @@ TensorOrPair = Union[Tensor, Sequence[Tensor]]
 
 @MODELS.register_module()
 class ConfidenceRegularizedLoss(nn.Module):
-    r"""Per-keypoint distance weighted by a per-keypoint confidence.
-
-    This is Eq. 7 of Kang et al., *HybridMatch* (IEEE Access 2023):
-
-    .. math::
-
-        \mathcal{L}_u = \frac{1}{M} \sum_{m=1}^{M} \frac{1}{|\mathcal{D}_u|}
-            \sum_{x_u} \mathcal{A}^m_{conf} \cdot
-            d\big(f^m_\theta(T_s(x_u)), \hat{y}^m_u\big)
-
-    i.e. ``loss_weight * mean_{n, m}(confidence[n, m] * d(pred[n, m],
-    target[n, m]))``: the mean over the ``N`` samples and the ``K`` (= M)
-    keypoints, the confidence acting as a soft, per-keypoint weight instead
-    of a threshold.
-
-    Shapes:
-        - ``pred``, ``target``: ``(N, K, H, W)`` (2-D heatmaps) or
-          ``(N, K, W)`` (1-D / SimCC vectors). Any trailing shape works, the
-          distance is taken over everything after ``(N, K)``. A pair
-          ``(pred_x, pred_y)`` / ``(target_x, target_y)`` of 1-D vectors is
-          also accepted (the call signature of MMPose's ``KLDiscretLoss``);
-          the two axes' losses are then summed, as ``KLDiscretLoss`` does.
-        - ``confidence``: ``(N, K)``, expected in ``[0, 1]``. It is a constant
-          weight: it is detached, no gradient flows into it.
-
-    Distances ``d`` (per keypoint, giving an ``(N, K)`` map):
-        - ``'mse'``: mean squared error over the map's pixels / bins. With
-          ``confidence = keypoint_weights`` this equals MMPose's
-          ``KeypointMSELoss(use_target_weight=True)`` (HRNet's loss).
-        - ``'kl'``: SimCC's discrete KL divergence, computed by MMPose's own
-          :meth:`KLDiscretLoss.criterion`: ``mean_bins KL(t || softmax(beta *
-          pred))`` with ``t = target`` (already normalised, e.g. SimCC
-          labels with ``normalize=True``) or ``t = softmax(label_beta *
-          target)`` when ``label_softmax=True``. Note that, as in MMPose,
-          ``beta`` *multiplies* the logits (an inverse temperature). The
-          reduction differs from ``KLDiscretLoss``, which sums over samples:
-          here it is the mean over samples and keypoints, as in Eq. 7.
-
-    Which confidence to pass:
-        - supervised loss (``L_s^{2D}``, ``L_s^{1D}``): ``keypoint_weights``
-          (0/1 visibility), so that supervised and unsupervised 1-D losses
-          use the same distance;
-        - unsupervised loss (``L_u^{2D}``, ``L_u^{1D}``): ``A_conf``, the
-          peak value of the teacher's **2-D** heatmap of each keypoint
-          (see :func:`hybridmatch_mmpose.models.utils.hard_heatmap_labels`).
-          The paper defines ``A_conf`` only as "the highest intensity value"
-          of the heatmap, and the 1-D branch has no calibrated equivalent (a
-          SimCC vector's maximum depends on its normalisation and on
-          ``beta``; its scale is not a probability of being right). So the
-          estimator passes the same 2-D teacher peak to both branches: one
-          confidence per keypoint, in ``[0, 1]`` by construction of the
-          2-D Gaussian labels.
+    """Eq. 7 of Kang et al., *HybridMatch* (IEEE Access 2023): ``loss_weight *
+    mean_{n, m}(confidence[n, m] * d(pred[n, m], target[n, m]))`` over the
+    ``N`` samples and ``K`` keypoints, the confidence a soft per-keypoint
+    weight instead of a threshold, detached. ``pred`` / ``target`` are
+    ``(N, K, ...)`` (2-D heatmaps ``(N, K, H, W)`` or 1-D vectors ``(N, K,
+    W)``; the distance is taken over everything after ``(N, K)``), or
+    ``(x, y)`` pairs of 1-D vectors whose losses are summed, as MMPose's
+    ``KLDiscretLoss`` takes them; ``confidence`` is ``(N, K)`` in ``[0,
+    1]``: ``keypoint_weights`` for the supervised losses, the teacher's
+    2-D peak ``A_conf`` for the unsupervised ones (docs/method.md says why
+    both branches take the 2-D peak). ``'mse'`` with 0/1 weights equals
+    ``KeypointMSELoss(use_target_weight=True)``; ``'kl'`` is MMPose's
+    ``KLDiscretLoss.criterion`` with a mean instead of its sum over samples.
 
     Args:
         distance (str): ``'mse'`` or ``'kl'``. Defaults to ``'mse'``.
