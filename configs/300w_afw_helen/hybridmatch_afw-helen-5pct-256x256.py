@@ -28,7 +28,8 @@ default_hooks = dict(checkpoint=dict(interval=val_interval, save_best=None))
 custom_hooks = [
     dict(type='SyncBuffersHook'),
     dict(type='HybridMatchHook',
-         momentum=round(0.001 * 11820 / max_iters, 4)),
+         momentum=round(_base_.ema_momentum * _base_.ema_momentum_iters /
+                        max_iters, 4)),
     dict(type='SemiSplitDumpHook'),
 ]
 # the real-face recipe: a supervised burn-in of a sixth of the schedule

@@ -19,10 +19,11 @@ param_scheduler = [
 default_hooks = dict(checkpoint=dict(interval=val_interval))
 # the EMA window and the burn-in scaled to the schedule as the base config
 # does
-ema_momentum = round(0.001 * 11820 / max_iters, 4)
 custom_hooks = [
     dict(type='SyncBuffersHook'),
-    dict(type='HybridMatchHook', momentum=ema_momentum),
+    dict(type='HybridMatchHook',
+         momentum=round(_base_.ema_momentum * _base_.ema_momentum_iters /
+                        max_iters, 4)),
     dict(type='SemiSplitDumpHook'),
 ]
 model = dict(semi_train_cfg=dict(burn_in_iters=max_iters // 6))

@@ -39,8 +39,9 @@ model = dict(head=dict(decoder=codec))
 # still of 256 bins per axis (4 bins per pixel). The DARK 2-D map gives the
 # 1-D regressor a heatmap that carries the sub-pixel position.
 hybrid_codec = dict(
-    type='HybridLabel', input_size=input_size, heatmap_size=(16, 16),
-    sigma=1.5, simcc_split_ratio=4.0, unbiased=True)
+    type='HybridLabel', input_size=input_size,
+    heatmap_size=codec['heatmap_size'], sigma=codec['sigma'],
+    simcc_split_ratio=4.0, unbiased=codec['unbiased'])
 hybridmatch_head = dict(_base_.hybridmatch_head, decoder=hybrid_codec)
 
 # ---- data: the same transforms at 64x64 ---------------------------------

@@ -49,11 +49,11 @@ train_dataloader = dict(
 # (1 / 0.001 = 1,000 of 11,820 iterations); with momentum 0.001 the teacher
 # would still be mostly its random initialisation after a few hundred
 # iterations. K = 0.1 I follows max_iters by itself.
-ema_momentum = round(
-    _base_.ema_momentum * 11820 / _base_.max_iters, 4)
 custom_hooks = [
     dict(type='SyncBuffersHook'),
-    dict(type='HybridMatchHook', momentum=ema_momentum),
+    dict(type='HybridMatchHook',
+         momentum=round(_base_.ema_momentum * _base_.ema_momentum_iters /
+                        _base_.max_iters, 4)),
     dict(type='SemiSplitDumpHook'),
 ]
 val_cfg = dict(type='TeacherStudentValLoop')

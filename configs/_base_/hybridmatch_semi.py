@@ -54,5 +54,7 @@ head_1d_only = dict(
     decode_from='1d')
 # the EMA teacher's momentum (III-C-2; 0.001 = decay 0.999, Mean Teacher's
 # and MMDetection's value: a choice) at the paper's I = 11,820 iterations;
-# shorter schedules scale it to keep the same window relative to I
+# other schedules scale it to keep the same window relative to I:
+# ema_momentum * ema_momentum_iters / max_iters
 ema_momentum = 0.001
+ema_momentum_iters = 11820

@@ -66,7 +66,7 @@ def _real_rows():
     rows = OrderedDict()
     for tag, labels in (('5pct', '5%'), ('10pct', '10%'), ('20pct', '20%'),
                         ('50img', '50')):
-        key = tag.replace('pct', '').replace('img', 'img')
+        key = tag.replace('pct', '')
         shown = labels if labels.endswith('%') else f'{labels} faces'
         rows[f'fsl_{key}'] = Row(f'FSL-2D, {shown}', 'FSL-2D', labels,
                                  REAL.format('fsl-2d', tag), [])

@@ -10,10 +10,9 @@ from torch import Tensor
 from mmpose.registry import MODELS
 from mmpose.utils.typing import OptSampleList, SampleList
 
-from .semi_topdown_estimator import (BRANCHES, NonFiniteLossError,
-                                     SemiTopdownEstimator,
-                                     check_finite_losses,
-                                     plain_detector_config)
+from .finite_losses import NonFiniteLossError, check_finite_losses
+from .plain_detector import plain_detector_config
+from .semi_topdown_estimator import BRANCHES, SemiTopdownEstimator
 
 __all__ = ['HybridMatchEstimator', 'BRANCHES', 'NonFiniteLossError',
            'check_finite_losses', 'plain_detector_config']

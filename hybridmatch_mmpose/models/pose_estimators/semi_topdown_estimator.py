@@ -13,12 +13,10 @@ from mmpose.utils.typing import (ForwardResults, OptConfigType,
                                  OptMultiConfig, OptSampleList, SampleList)
 
 from ...utils.options import merge_known_options
-from .finite_losses import NonFiniteLossError, check_finite_losses
+from .finite_losses import check_finite_losses
 from .plain_detector import plain_detector_config
 
 BRANCHES = ('sup', 'unsup_teacher', 'unsup_student')
-__all__ = ['SemiTopdownEstimator', 'BRANCHES', 'NonFiniteLossError',
-           'check_finite_losses', 'plain_detector_config']
 
 
 @MODELS.register_module()
