@@ -60,6 +60,15 @@ def test_real_face_rows_share_the_split_and_schedule():
     assert mt.train_cfg == hm.train_cfg
     assert rows['hmlu0_5'].config == rows['hm_5'].config
     assert rows['hmlu0_5'].opts == ['model.semi_train_cfg.lambda_u=0.0']
+    # more unlabelled faces per step, the same 8 labelled ones as FSL-2D
+    u16 = _options(rows['hmu16_5'])
+    fsl = Config.fromfile(str(REPO / rows['fsl_5'].config))
+    assert rows['hmu16_5'].config == rows['hm_5'].config
+    assert u16['train_dataloader.sampler.source_ratio'] == \
+        f'[{fsl.train_dataloader.batch_size},16]'
+    assert u16['train_dataloader.batch_size'] == \
+        u16['train_dataloader.sampler.batch_size'] == \
+        str(fsl.train_dataloader.batch_size + 16)
 
 
 def test_run_command_trains_resumably_then_tests_the_last_checkpoint():

@@ -62,6 +62,14 @@ REAL = 'configs/300w_afw_helen/{}_afw-helen-{}-64x64_cpu.py'
 LU0 = ['model.semi_train_cfg.lambda_u=0.0']
 
 
+def _steps(labelled, unlabelled):
+    """Options for ``labelled`` + ``unlabelled`` faces per step."""
+    n = labelled + unlabelled
+    return [f'train_dataloader.batch_size={n}',
+            f'train_dataloader.sampler.batch_size={n}',
+            f'train_dataloader.sampler.source_ratio=[{labelled},{unlabelled}]']
+
+
 def _real_rows():
     rows = OrderedDict()
     for tag, labels in (('5pct', '5%'), ('10pct', '10%'), ('20pct', '20%'),
@@ -75,6 +83,10 @@ def _real_rows():
     rows['hmlu0_5'] = Row('HybridMatch lambda_u = 0, 5%',
                           'HybridMatch lambda_u=0', '5%',
                           REAL.format('hybridmatch', '5pct'), LU0)
+    # the unlabelled:labelled ratio the recipe suite chose on helen_val
+    rows['hmu16_5'] = Row('HybridMatch, 8 labelled + 16 unlabelled per '
+                          'step, 5%', 'HybridMatch 8+16 per step', '5%',
+                          REAL.format('hybridmatch', '5pct'), _steps(8, 16))
     rows['mt_5'] = Row('Mean teacher (stock HeatmapHead), 5%',
                        'MeanTeacher-2D', '5%',
                        REAL.format('mean-teacher-2d', '5pct'), [])
@@ -105,14 +117,6 @@ RECIPE = [f'{STC}burn_in_iters=500', f'{STC}hard_label_position=subpixel',
           f'{STC}lambda_u=1.0', f'{STC}lambda_u_ramp_iters=0',
           f'{STC}pseudo_label=hard', f'{STC}joint_student_forward=False',
           f'{STC}teacher_flip_test=False', 'custom_hooks.1.momentum=0.0039']
-
-
-def _steps(labelled, unlabelled):
-    """Options for ``labelled`` + ``unlabelled`` faces per step."""
-    n = labelled + unlabelled
-    return [f'train_dataloader.batch_size={n}',
-            f'train_dataloader.sampler.batch_size={n}',
-            f'train_dataloader.sampler.source_ratio=[{labelled},{unlabelled}]']
 
 
 def _recipe_rows():
