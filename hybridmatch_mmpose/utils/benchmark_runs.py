@@ -33,23 +33,47 @@ def metrics_of(work_dir: str, key: str, seed: int) -> Optional[dict]:
         return json.load(f)
 
 
+def _log_points(path: str,
+                val_every: int) -> Tuple[Optional[int], list]:
+    """``(first training iteration, [(iteration, full NME)])`` of one
+    ``scalars.json``. A validation entry carries no iteration (``step``
+    0): it is at the last training entry's ``iter`` before it, rounded up
+    to a multiple of ``val_every``."""
+    first, last, points = None, 0, []
+    with open(path) as f:
+        for line in f:
+            row = json.loads(line)
+            if 'full/NME' in row:
+                at = max(-(-last // val_every) * val_every, val_every)
+                if points and at <= points[-1][0]:
+                    at = points[-1][0] + val_every
+                points.append((at, row['full/NME']))
+            elif row.get('iter', row.get('step')):
+                last = row.get('iter', row.get('step'))
+                first = last if first is None else first
+    return first, points
+
+
 def validation_curve(train_dir: str,
                      val_every: int) -> List[Tuple[int, float]]:
     """``[(iteration, full NME)]`` of the newest run in ``train_dir``, from
-    mmengine's ``scalars.json``, whose validation entries carry no
-    iteration (``step`` 0): the k-th is at iteration ``k * val_every``. The
-    predicting model's (teacher's) ``full/NME``, not ``student/full/NME``.
-    """
-    paths = glob.glob(osp.join(train_dir, '*', 'vis_data', 'scalars.json'))
-    points = []
-    for path in sorted(paths)[-1:]:
-        with open(path) as f:
-            for line in f:
-                row = json.loads(line)
-                if 'full/NME' in row:
-                    points.append(((len(points) + 1) * val_every,
-                                   row['full/NME']))
-    return points
+    mmengine's ``scalars.json``: the predicting model's (teacher's)
+    ``full/NME``, not ``student/full/NME``. A run that resumed from a
+    checkpoint logs into a new timestamped folder; the validations of the
+    older folders before the iteration it resumed at are kept, those of a
+    run it started afresh after are not."""
+    paths = sorted(glob.glob(osp.join(train_dir, '*', 'vis_data',
+                                      'scalars.json')))
+    curve, resumed_at = [], float('inf')
+    for path in reversed(paths):
+        first, points = _log_points(path, val_every)
+        if first is None:  # nothing trained in this folder
+            continue
+        curve = [p for p in points if p[0] < resumed_at] + curve
+        if first <= val_every:  # this folder's run started at iteration 0
+            break
+        resumed_at = first
+    return curve
 
 
 def fmt(values: Iterable[float]) -> str:

@@ -22,6 +22,36 @@ def test_validation_curve_reads_the_predicting_models_nme(tmp_path):
                                                            (1000, 7.0)]
 
 
+def _log(folder, rows):
+    """One timestamped folder's ``scalars.json``: ``int`` rows are training
+    entries at that iteration (mmengine writes ``iter`` and ``step``),
+    ``float`` rows validations (``step`` 0)."""
+    vis = folder / 'vis_data'
+    vis.mkdir(parents=True)
+    lines = [dict(loss=1.0, iter=r, step=r) if isinstance(r, int) else
+             {'full/NME': r, 'step': 0} for r in rows]
+    (vis / 'scalars.json').write_text(
+        '\n'.join(json.dumps(x) for x in lines) + '\n')
+
+
+def test_validation_curve_joins_a_resumed_run_and_drops_a_restarted_one(
+        tmp_path):
+    run = tmp_path / 'run'
+    # killed after the checkpoint at 2,000, before its validation; resumed
+    _log(run / '20260101_000000',
+         [50, 500, 9.0, 550, 1000, 8.0, 1500, 7.0, 1550, 2000])
+    _log(run / '20260101_010000', [2050, 2500, 6.5, 3000, 6.0])
+    assert validation_curve(str(run), 500) == [
+        (500, 9.0), (1000, 8.0), (1500, 7.0), (2500, 6.5), (3000, 6.0)]
+    # a run started afresh in a newer folder replaces the older one
+    _log(run / '20260102_000000', [50, 500, 5.0, 550, 1000, 4.0])
+    assert validation_curve(str(run), 500) == [(500, 5.0), (1000, 4.0)]
+    # resumed at 1,000 after a validation there: nothing is counted twice
+    _log(run / '20260102_010000', [1050, 1500, 3.0])
+    assert validation_curve(str(run), 500) == [(500, 5.0), (1000, 4.0),
+                                               (1500, 3.0)]
+
+
 def test_metrics_of_a_finished_run_only(tmp_path):
     work = str(tmp_path / 'work')
     assert metrics_of(work, 'hm', 1) is None
