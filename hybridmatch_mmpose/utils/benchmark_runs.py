@@ -48,8 +48,8 @@ def _log_points(path: str,
                 if points and at <= points[-1][0]:
                     at = points[-1][0] + val_every
                 points.append((at, row['full/NME']))
-            elif row.get('iter', row.get('step')):
-                last = row.get('iter', row.get('step'))
+            elif it := row.get('iter', row.get('step')):  # training
+                last = it
                 first = last if first is None else first
     return first, points
 

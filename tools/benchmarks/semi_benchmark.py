@@ -59,6 +59,7 @@ COMMAND = 'python tools/benchmarks/semi_benchmark.py'
 Row = namedtuple('Row', 'name method labels config opts')
 
 REAL = 'configs/300w_afw_helen/{}_afw-helen-{}-64x64_cpu.py'
+HM5 = REAL.format('hybridmatch', '5pct')
 LU0 = ['model.semi_train_cfg.lambda_u=0.0']
 
 
@@ -81,12 +82,11 @@ def _real_rows():
         rows[f'hm_{key}'] = Row(f'HybridMatch, {shown}', 'HybridMatch',
                                 labels, REAL.format('hybridmatch', tag), [])
     rows['hmlu0_5'] = Row('HybridMatch lambda_u = 0, 5%',
-                          'HybridMatch lambda_u=0', '5%',
-                          REAL.format('hybridmatch', '5pct'), LU0)
+                          'HybridMatch lambda_u=0', '5%', HM5, LU0)
     # the unlabelled:labelled ratio the recipe suite chose on helen_val
     rows['hmu16_5'] = Row('HybridMatch, 8 labelled + 16 unlabelled per '
                           'step, 5%', 'HybridMatch 8+16 per step', '5%',
-                          REAL.format('hybridmatch', '5pct'), _steps(8, 16))
+                          HM5, _steps(8, 16))
     rows['mt_5'] = Row('Mean teacher (stock HeatmapHead), 5%',
                        'MeanTeacher-2D', '5%',
                        REAL.format('mean-teacher-2d', '5pct'), [])
@@ -100,7 +100,6 @@ VAL = ['train_dataloader.dataset.dataset.ann_file='
        'annotations/helen_train_fit.json',
        'val_dataloader.dataset.ann_file=annotations/helen_val.json',
        'test_dataloader.dataset.ann_file=annotations/helen_val.json']
-HM5 = REAL.format('hybridmatch', '5pct')
 # the same for a config that trains on the plain (unwrapped) data set
 VAL100 = [VAL[0].replace('.dataset.dataset.', '.dataset.')] + VAL[1:]
 
