@@ -2,9 +2,9 @@
 # ./fsl-2d_afw-helen-5pct-64x64_cpu.py (HRNetV2-W18 + HeatmapHead, DARK
 # labels at 16x16) trained as student + EMA teacher by SemiTopdownEstimator,
 # with everything else of ./hybridmatch_afw-helen-5pct-64x64_cpu.py: the
-# labelled split, the unlabelled pool, the weak / strong views, 8 + 8 faces
-# per step, the schedule, the burn-in and the EMA hook. L_u is the head's
-# own MSE between the student's heatmaps of the strong view and the
+# labelled split, the unlabelled pool, the weak / strong views, 8 + 16
+# faces per step, the schedule, the burn-in and the EMA hook. L_u is the
+# head's own MSE between the student's heatmaps of the strong view and the
 # teacher's of the weak view (no re-rendering, no confidence weighting).
 _base_ = ['./hybridmatch_afw-helen-5pct-64x64_cpu.py']
 

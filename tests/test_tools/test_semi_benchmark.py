@@ -7,7 +7,7 @@ import sys
 from argparse import Namespace
 from pathlib import Path
 
-from mmengine.config import Config
+from mmengine.config import Config, DictAction
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / 'tools' / 'benchmarks'))
@@ -30,7 +30,12 @@ def test_recipe_rows_change_one_factor_of_one_written_out_recipe():
             else bench.VAL100
         for o in val:
             assert o in row.opts, (key, o)
-        if row.method != 'HybridMatch' or key == 'hm':
+        if row.method != 'HybridMatch':
+            continue
+        # the faces per step are written out, whatever the config's default
+        assert _per_step(_config(row)) == {'u16': (8, 16),
+                                           'l16': (16, 16)}.get(key, (8, 8))
+        if key == 'hm':
             continue
         changed = {k for k in base if opts.get(k) != base[k]}
         changed |= set(opts) - set(base)
@@ -43,6 +48,25 @@ def test_recipe_rows_change_one_factor_of_one_written_out_recipe():
                                'train_dataloader.sampler.source_ratio'}
         else:
             assert len(changed) == 1, (key, changed)
+
+
+def _config(row):
+    """The row's config with its options applied as ``tools/train.py``
+    applies ``--cfg-options``."""
+    cfg = Config.fromfile(str(REPO / row.config))
+    cfg.merge_from_dict({k: DictAction._parse_iterable(v)
+                         for k, v in _options(row).items()})
+    return cfg
+
+
+def _per_step(cfg):
+    """``(labelled, unlabelled)`` faces per step of a semi-supervised
+    config, checked against its batch size."""
+    loader = cfg.train_dataloader
+    labelled, unlabelled = loader.sampler.source_ratio
+    assert loader.batch_size == loader.sampler.batch_size == \
+        labelled + unlabelled
+    return labelled, unlabelled
 
 
 def test_real_face_rows_share_the_split_and_schedule():
@@ -58,17 +82,18 @@ def test_real_face_rows_share_the_split_and_schedule():
     assert mt.train_dataloader.dataset.split == \
         hm.train_dataloader.dataset.split
     assert mt.train_cfg == hm.train_cfg
-    assert rows['hmlu0_5'].config == rows['hm_5'].config
-    assert rows['hmlu0_5'].opts == ['model.semi_train_cfg.lambda_u=0.0']
-    # more unlabelled faces per step, the same 8 labelled ones as FSL-2D
-    u16 = _options(rows['hmu16_5'])
-    fsl = Config.fromfile(str(REPO / rows['fsl_5'].config))
+    # the headline row is the config as shipped: FSL-2D's 8 labelled faces
+    # + 16 unlabelled per step; the rows run before that default pin 8 + 8
+    labelled = Config.fromfile(str(REPO / rows['fsl_5'].config)) \
+        .train_dataloader.batch_size
     assert rows['hmu16_5'].config == rows['hm_5'].config
-    assert u16['train_dataloader.sampler.source_ratio'] == \
-        f'[{fsl.train_dataloader.batch_size},16]'
-    assert u16['train_dataloader.batch_size'] == \
-        u16['train_dataloader.sampler.batch_size'] == \
-        str(fsl.train_dataloader.batch_size + 16)
+    assert rows['hmu16_5'].opts == []
+    assert _per_step(_config(rows['hmu16_5'])) == (labelled, 16)
+    for key in ('hm_5', 'hm_10', 'hm_20', 'hm_50img', 'hmlu0_5'):
+        assert _per_step(_config(rows[key])) == (labelled, 8), key
+    assert rows['hmlu0_5'].config == rows['hm_5'].config
+    assert _options(rows['hmlu0_5']) == dict(
+        _options(rows['hm_5']), **{'model.semi_train_cfg.lambda_u': '0.0'})
 
 
 def test_run_command_trains_resumably_then_tests_the_last_checkpoint():
@@ -95,21 +120,22 @@ def test_report_table_gap_and_json(tmp_path):
     work = tmp_path / 'work'
     for seed, (fsl, hm) in enumerate(((8.0, 6.0), (8.4, 6.2), (7.6, 6.4))):
         _finished(work, 'fsl_5', seed, fsl)
-        _finished(work, 'hm_5', seed, hm)
+        _finished(work, 'hmu16_5', seed, hm)
     _finished(work, 'fsl_100', 0, 5.0)
     out = tmp_path / 'real_faces.md'
     args = Namespace(work_dir=str(work), seeds=[0, 1, 2], out=str(out))
     text = bench.write_report('real_faces', args)
     assert text == out.read_text()
     assert '| FSL-2D, 5% | `fsl_5` | 3 | 8.00 (8.00, 8.40, 7.60) |' in text
-    assert '| HybridMatch, 5% | `hm_5` | 3 | 6.20 (6.00, 6.20, 6.40) |' in text
+    assert ('| HybridMatch, 5% | `hmu16_5` | 3 | 6.20 (6.00, 6.20, 6.40) |'
+            in text)
     # (8.0 - 6.2) / (8.0 - 5.0) = 60 %
-    assert '(`hm_5`): 60.0 % (8.00 -> 6.20; all labels 5.00)' in text
-    assert ('(`hm_5`) minus `fsl_5`: -2.00 (seed 0), -2.20 (seed 1), '
+    assert '(`hmu16_5`): 60.0 % (8.00 -> 6.20; all labels 5.00)' in text
+    assert ('(`hmu16_5`) minus `fsl_5`: -2.00 (seed 0), -2.20 (seed 1), '
             '-1.20 (seed 2); mean -1.80') in text
     runs = json.loads((tmp_path / 'real_faces.json').read_text())
     assert len(runs) == 7
-    hm1 = next(r for r in runs if r['key'] == 'hm_5' and r['seed'] == 1)
+    hm1 = next(r for r in runs if r['key'] == 'hmu16_5' and r['seed'] == 1)
     assert hm1['method'] == 'HybridMatch' and hm1['labels'] == '5%'
     assert hm1['test'] == 'afw' and hm1['nme'] == 6.2
     assert hm1['fr10'] == 12.4 and hm1['auc10'] == 43.8
@@ -125,9 +151,9 @@ def test_written_notes_survive_regeneration(tmp_path):
     bench.write_report('real_faces', args)
     notes = f'{bench.NOTES_MARK}\n\n## Reading the table\n\nWritten text.\n'
     out.write_text(out.read_text() + '\n' + notes)
-    _finished(work, 'hm_5', 0, 6.0)
+    _finished(work, 'hmu16_5', 0, 6.0)
     text = bench.write_report('real_faces', args)
-    assert '| HybridMatch, 5% | `hm_5` | 1 | 6.00 |' in text
+    assert '| HybridMatch, 5% | `hmu16_5` | 1 | 6.00 |' in text
     assert text.endswith(notes) and text.count(bench.NOTES_MARK) == 1
 
 
@@ -135,7 +161,7 @@ def test_recorded_runs_stand_in_for_run_folders_a_clone_lacks(tmp_path):
     work = tmp_path / 'work'
     for seed, (fsl, hm) in enumerate(((8.0, 6.0), (8.4, 6.2), (7.6, 6.4))):
         _finished(work, 'fsl_5', seed, fsl)
-        _finished(work, 'hm_5', seed, hm)
+        _finished(work, 'hmu16_5', seed, hm)
     out = tmp_path / 'real_faces.md'
     bench.write_report('real_faces', Namespace(
         work_dir=str(work), seeds=[0, 1, 2], out=str(out)))
@@ -146,7 +172,7 @@ def test_recorded_runs_stand_in_for_run_folders_a_clone_lacks(tmp_path):
                      suite='real_faces')
     text = bench.write_report('real_faces', args)
     assert '| FSL-2D, 5% | `fsl_5` | 3 | 8.00 (8.00, 8.40, 7.60) |' in text
-    assert '| HybridMatch, 10% | `hm_10` | 1 | 7.00 |' in text
+    assert '| HybridMatch 8 + 8 per step, 10% | `hm_10` | 1 | 7.00 |' in text
     assert '--suite real_faces --seeds 0 1 2`' in text
     runs = json.loads((tmp_path / 'real_faces.json').read_text())
     assert len(runs) == 7
