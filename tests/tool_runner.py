@@ -51,6 +51,7 @@ def tiny_schedule(iters, batch, burn_in=0):
             'default_hooks.logger.interval=1',
             f'train_dataloader.batch_size={batch}',
             f'train_dataloader.sampler.batch_size={batch}',
+            'train_dataloader.sampler.source_ratio=[1,1]',
             'train_dataloader.num_workers=0',
             'train_dataloader.persistent_workers=False',
             'val_dataloader.num_workers=0',

@@ -91,6 +91,9 @@ def test_real_face_rows_share_the_split_and_schedule():
     assert _per_step(_config(rows['hmu16_5'])) == (labelled, 16)
     for key in ('hm_5', 'hm_10', 'hm_20', 'hm_50img', 'hmlu0_5'):
         assert _per_step(_config(rows[key])) == (labelled, 8), key
+    assert rows['hmjoint_5'].config == rows['hmu16_5'].config
+    assert rows['hmjoint_5'].opts == [
+        'model.semi_train_cfg.joint_student_forward=True']
     assert rows['hmlu0_5'].config == rows['hm_5'].config
     assert _options(rows['hmlu0_5']) == dict(
         _options(rows['hm_5']), **{'model.semi_train_cfg.lambda_u': '0.0'})

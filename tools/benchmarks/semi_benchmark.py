@@ -99,6 +99,11 @@ def _real_rows():
     rows['hmlu0_5'] = Row('HybridMatch 8 + 8 per step, lambda_u = 0, 5%',
                           'HybridMatch 8+8 per step lambda_u=0', '5%', HM5,
                           STEPS88 + LU0)
+    # the candidate default: one student forward over labelled + strong
+    rows['hmjoint_5'] = Row('HybridMatch, one joint student forward, 5%',
+                            'HybridMatch joint student forward', '5%', HM5,
+                            ['model.semi_train_cfg.joint_student_forward='
+                             'True'])
     rows['mt_5'] = Row('Mean teacher (stock HeatmapHead), 5%',
                        'MeanTeacher-2D', '5%',
                        REAL.format('mean-teacher-2d', '5pct'), [])
