@@ -146,6 +146,26 @@ def test_report_table_gap_and_json(tmp_path):
     assert hm1['config'].startswith('configs/300w_afw_helen/hybridmatch_')
 
 
+def test_recipe_table_shows_what_each_row_changes(tmp_path):
+    """A recipe row's options cell holds what it changes, not the
+    validation split or the written-out starting recipe; an FSL-2D row
+    keeps its own batch size even where it equals the recipe's."""
+    work = tmp_path / 'work'
+    for key, nme in (('fsl', 6.4), ('fsl16', 6.8), ('hm', 5.7),
+                     ('lu2', 5.8)):
+        _finished(work, key, 0, nme)
+    args = Namespace(work_dir=str(work), seeds=[0],
+                     out=str(tmp_path / 'recipe.md'))
+    lines = {line.split('`')[1]: line for line in bench.write_report(
+        'recipe', args).splitlines() if line.startswith('| ') and '`' in line}
+    cells = {k: line.rsplit('|', 2)[1].strip() for k, line in lines.items()}
+    fsl = '`fsl-2d_afw-helen-5pct-64x64_cpu.py`'
+    assert cells['fsl'] == fsl
+    assert cells['fsl16'] == fsl + ' `train_dataloader.batch_size=16`'
+    assert cells['hm'] == '`hybridmatch_afw-helen-5pct-64x64_cpu.py`'
+    assert cells['lu2'] == cells['hm'] + ' `model.semi_train_cfg.lambda_u=2.0`'
+
+
 def test_written_notes_survive_regeneration(tmp_path):
     work = tmp_path / 'work'
     _finished(work, 'fsl_5', 0, 8.0)

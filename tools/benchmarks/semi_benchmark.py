@@ -415,8 +415,6 @@ def write_report(suite_name, args):
               for key in done for seed in done[key]}
     rows = []
     subsets = SUBSETS if suite.test == 'synthface' else ('full', )
-    # the options every recipe row shares are written once, in its notes
-    hidden = VAL + VAL100 + RECIPE if suite_name == 'recipe' else []
     for key, row in suite.rows.items():
         ms = list(done[key].values())
         if not ms:
@@ -425,6 +423,10 @@ def write_report(suite_name, args):
                  for s in subsets]
         cells += [fmt([m['full/FR@10'] for m in ms]),
                   fmt([m['full/AUC@10'] for m in ms])]
+        # a recipe row shows what it changes: not the validation split, nor
+        # (HybridMatch rows) the starting recipe written out in its notes
+        hidden = [] if suite_name != 'recipe' else VAL + VAL100 + (
+            RECIPE if row.method == 'HybridMatch' else [])
         opts = ' '.join(o for o in row.opts if o not in hidden)
         rows.append(f'| {row.name} | `{key}` | {len(ms)} | ' +
                     ' | '.join(cells) + f' | `{osp.basename(row.config)}`'
