@@ -19,6 +19,16 @@ def run_tool(args, env=None, **kwargs):
                           capture_output=True, text=True, **kwargs)
 
 
+def with_cfg_options(cfg, options):
+    """A copy of ``cfg`` with ``--cfg-options`` ``options`` (``KEY=VALUE``
+    strings) applied, their values parsed as the tools parse them."""
+    from mmengine.config import DictAction
+    cfg = cfg.copy()
+    cfg.merge_from_dict({k: DictAction._parse_iterable(v)
+                         for k, v in (o.split('=', 1) for o in options)})
+    return cfg
+
+
 def data_root_opts(root, train_dataset='train_dataloader.dataset'):
     """``--cfg-options`` pointing every data set and evaluator at ``root``;
     ``train_dataset`` is the key of the training set (semi-supervised

@@ -7,11 +7,12 @@ import sys
 from argparse import Namespace
 from pathlib import Path
 
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / 'tools' / 'benchmarks'))
 import semi_benchmark as bench  # noqa: E402
+from tool_runner import with_cfg_options  # noqa: E402
 
 
 def _options(row):
@@ -53,10 +54,8 @@ def test_recipe_rows_change_one_factor_of_one_written_out_recipe():
 def _config(row):
     """The row's config with its options applied as ``tools/train.py``
     applies ``--cfg-options``."""
-    cfg = Config.fromfile(str(REPO / row.config))
-    cfg.merge_from_dict({k: DictAction._parse_iterable(v)
-                         for k, v in _options(row).items()})
-    return cfg
+    return with_cfg_options(Config.fromfile(str(REPO / row.config)),
+                            row.opts)
 
 
 def _per_step(cfg):

@@ -7,11 +7,12 @@ import os.path as osp
 import shutil
 
 import pytest
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 
 from hybridmatch_mmpose.utils.data_check import (MAX_LISTED, DataCheckError,
                                                  check_data, read_json)
-from tool_runner import SYNTH_CONFIG, run_tool, semi_data_opts
+from tool_runner import (SYNTH_CONFIG, run_tool, semi_data_opts,
+                         with_cfg_options)
 
 TRAIN = 'annotations/face_landmarks_300w_train.json'
 TEST = 'annotations/face_landmarks_300w_valid.json'
@@ -34,11 +35,7 @@ def root(tiny_synthface, tmp_path):
 def _cfg(base_cfg, root, *extra):
     """The SynthFace config on ``root`` with ``--cfg-options`` ``extra``,
     parsed as the tools parse them."""
-    cfg = base_cfg.copy()
-    options = (o.split('=', 1) for o in semi_data_opts(root) + list(extra))
-    cfg.merge_from_dict({k: DictAction._parse_iterable(v)
-                         for k, v in options})
-    return cfg
+    return with_cfg_options(base_cfg, semi_data_opts(root) + list(extra))
 
 
 def _edit(root, ann_file, change):
