@@ -131,11 +131,11 @@ def test_data_root_options_find_every_data_set(config, train_key):
     """data_root_options (tools/misc/data_root_options.py, used by make
     demo) finds the same
     keys as the tests' hand-written list, for both config layouts."""
-    from tool_runner import data_root_opts
+    from tool_runner import data_root_opts, with_cfg_options
     cfg = Config.fromfile(osp.join(REPO, config))
     opts = data_root_options(cfg, '/data/x')
     assert sorted(opts) == sorted(data_root_opts('/data/x', train_key))
     # the options really apply: every data set then reads /data/x/
-    cfg.merge_from_dict(dict(o.split('=') for o in opts))
+    cfg = with_cfg_options(cfg, opts)
     assert train_set(cfg)['data_root'] == '/data/x/'
     assert cfg.test_evaluator.data_root == '/data/x/'
