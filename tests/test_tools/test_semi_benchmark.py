@@ -34,12 +34,15 @@ def test_recipe_rows_change_one_factor_of_one_written_out_recipe():
         if row.method != 'HybridMatch':
             continue
         # the faces per step are written out, whatever the config's default
-        assert _per_step(_config(row)) == {'u16': (8, 16),
-                                           'l16': (16, 16)}.get(key, (8, 8))
+        assert _per_step(_config(row)) == {
+            'u16': (8, 16), 'l16': (16, 16),
+            'u16joint': (8, 16)}.get(key, (8, 8))
         if key == 'hm':
             continue
-        changed = {k for k in base if opts.get(k) != base[k]}
-        changed |= set(opts) - set(base)
+        # u16joint changes one factor of u16
+        ref = _options(rows['u16']) if key == 'u16joint' else base
+        changed = {k for k in ref if opts.get(k) != ref[k]}
+        changed |= set(opts) - set(ref)
         assert changed, key
         if key == 'paper':
             assert len(changed) == 2  # burn-in and label position
@@ -206,3 +209,15 @@ def test_recorded_runs_stand_in_for_run_folders_a_clone_lacks(tmp_path):
     (tmp_path / 'real_faces.json').write_text(json.dumps(runs))
     assert ('fsl_5', 0) not in bench.recorded_runs('real_faces', args)
     assert ('fsl_5', 1) in bench.recorded_runs('real_faces', args)
+
+
+def test_committed_runs_match_their_rows():
+    """Every run the committed pages record still names its row's config
+    and options: else a clone regenerating a page would drop it."""
+    for name in ('real_faces', 'recipe', 'synthface'):
+        suite = bench.SUITES[name]
+        path = REPO / (suite.out[:-len('.md')] + '.json')
+        for entry in json.loads(path.read_text()):
+            row = suite.rows[entry['key']]
+            assert (entry['config'], entry['options']) == \
+                (row.config, row.opts), (name, entry['key'], entry['seed'])

@@ -174,6 +174,8 @@ def _recipe_rows():
                      f'{STC}teacher_flip_test=True')),
         ('joint', hm('one joint student forward',
                      f'{STC}joint_student_forward=True')),
+        ('u16joint', hm('8 + 16 per step, one joint student forward',
+                        *_steps(8, 16), f'{STC}joint_student_forward=True')),
     ])
 
 
