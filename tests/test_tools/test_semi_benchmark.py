@@ -85,17 +85,22 @@ def test_real_face_rows_share_the_split_and_schedule():
         hm.train_dataloader.dataset.split
     assert mt.train_cfg == hm.train_cfg
     # the headline row is the config as shipped: FSL-2D's 8 labelled faces
-    # + 16 unlabelled per step; the rows run before that default pin 8 + 8
+    # + 16 unlabelled per step, one joint student forward; the rows run
+    # before those defaults pin 8 + 8 and two forwards
     labelled = Config.fromfile(str(REPO / rows['fsl_5'].config)) \
         .train_dataloader.batch_size
-    assert rows['hmu16_5'].config == rows['hm_5'].config
-    assert rows['hmu16_5'].opts == []
-    assert _per_step(_config(rows['hmu16_5'])) == (labelled, 16)
-    for key in ('hm_5', 'hm_10', 'hm_20', 'hm_50img', 'hmlu0_5'):
-        assert _per_step(_config(rows[key])) == (labelled, 8), key
-    assert rows['hmjoint_5'].config == rows['hmu16_5'].config
-    assert rows['hmjoint_5'].opts == [
-        'model.semi_train_cfg.joint_student_forward=True']
+    assert rows['hmjoint_5'].config == rows['hm_5'].config
+    assert rows['hmjoint_5'].opts == []
+    shipped = _config(rows['hmjoint_5'])
+    assert _per_step(shipped) == (labelled, 16)
+    assert shipped.model.semi_train_cfg.joint_student_forward is True
+    for key in ('hm_5', 'hm_10', 'hm_20', 'hm_50img', 'hmlu0_5', 'hmu16_5'):
+        cfg = _config(rows[key])
+        assert cfg.model.semi_train_cfg.joint_student_forward is False, key
+        assert _per_step(cfg) == (
+            labelled, 16 if key == 'hmu16_5' else 8), key
+    assert rows['hmu16_5'].config == rows['hmjoint_5'].config
+    assert rows['hmu16_5'].opts == bench.TWO_FORWARDS
     assert rows['hmlu0_5'].config == rows['hm_5'].config
     assert _options(rows['hmlu0_5']) == dict(
         _options(rows['hm_5']), **{'model.semi_train_cfg.lambda_u': '0.0'})
@@ -125,22 +130,22 @@ def test_report_table_gap_and_json(tmp_path):
     work = tmp_path / 'work'
     for seed, (fsl, hm) in enumerate(((8.0, 6.0), (8.4, 6.2), (7.6, 6.4))):
         _finished(work, 'fsl_5', seed, fsl)
-        _finished(work, 'hmu16_5', seed, hm)
+        _finished(work, 'hmjoint_5', seed, hm)
     _finished(work, 'fsl_100', 0, 5.0)
     out = tmp_path / 'real_faces.md'
     args = Namespace(work_dir=str(work), seeds=[0, 1, 2], out=str(out))
     text = bench.write_report('real_faces', args)
     assert text == out.read_text()
     assert '| FSL-2D, 5% | `fsl_5` | 3 | 8.00 (8.00, 8.40, 7.60) |' in text
-    assert ('| HybridMatch, 5% | `hmu16_5` | 3 | 6.20 (6.00, 6.20, 6.40) |'
+    assert ('| HybridMatch, 5% | `hmjoint_5` | 3 | 6.20 (6.00, 6.20, 6.40) |'
             in text)
     # (8.0 - 6.2) / (8.0 - 5.0) = 60 %
-    assert '(`hmu16_5`): 60.0 % (8.00 -> 6.20; all labels 5.00)' in text
-    assert ('(`hmu16_5`) minus `fsl_5`: -2.00 (seed 0), -2.20 (seed 1), '
+    assert '(`hmjoint_5`): 60.0 % (8.00 -> 6.20; all labels 5.00)' in text
+    assert ('(`hmjoint_5`) minus `fsl_5`: -2.00 (seed 0), -2.20 (seed 1), '
             '-1.20 (seed 2); mean -1.80') in text
     runs = json.loads((tmp_path / 'real_faces.json').read_text())
     assert len(runs) == 7
-    hm1 = next(r for r in runs if r['key'] == 'hmu16_5' and r['seed'] == 1)
+    hm1 = next(r for r in runs if r['key'] == 'hmjoint_5' and r['seed'] == 1)
     assert hm1['method'] == 'HybridMatch' and hm1['labels'] == '5%'
     assert hm1['test'] == 'afw' and hm1['nme'] == 6.2
     assert hm1['fr10'] == 12.4 and hm1['auc10'] == 43.8
@@ -176,9 +181,9 @@ def test_written_notes_survive_regeneration(tmp_path):
     bench.write_report('real_faces', args)
     notes = f'{bench.NOTES_MARK}\n\n## Reading the table\n\nWritten text.\n'
     out.write_text(out.read_text() + '\n' + notes)
-    _finished(work, 'hmu16_5', 0, 6.0)
+    _finished(work, 'hmjoint_5', 0, 6.0)
     text = bench.write_report('real_faces', args)
-    assert '| HybridMatch, 5% | `hmu16_5` | 1 | 6.00 |' in text
+    assert '| HybridMatch, 5% | `hmjoint_5` | 1 | 6.00 |' in text
     assert text.endswith(notes) and text.count(bench.NOTES_MARK) == 1
 
 
