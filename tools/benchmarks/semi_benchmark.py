@@ -137,7 +137,7 @@ STC = 'model.semi_train_cfg.'
 STRONG = 'train_dataloader.dataset.unsup_pipeline.0.unsup_student.'
 RECIPE = [f'{STC}burn_in_iters=500', f'{STC}hard_label_position=subpixel',
           f'{STC}lambda_u=1.0', f'{STC}lambda_u_ramp_iters=0',
-          f'{STC}pseudo_label=hard', f'{STC}joint_student_forward=False',
+          f'{STC}pseudo_label=hard', *TWO_FORWARDS,
           f'{STC}teacher_flip_test=False',
           'custom_hooks.1.momentum=0.0039'] + STEPS88
 
